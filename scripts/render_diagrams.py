@@ -224,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scripts", nargs="*", type=Path, help="scripts (default: all)")
     args = parser.parse_args(argv)
     scripts = [p.resolve() for p in args.scripts] or None
+    started = time.perf_counter()
     try:
         results = render_all(scripts, jobs=args.jobs, use_cache=not args.no_cache)
     except DiagramError as exc:
@@ -235,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(result.svg, args.out / f"{result.slug}.svg")
         if args.timings:
             print(f"{result.slug}: {result.seconds:.3f}")
+    if args.timings:
+        print(f"wall: {time.perf_counter() - started:.3f}")
     print(summary(results))
     return 0
 
