@@ -9,6 +9,9 @@ Used by the browser tests and the page benchmark (and handy by hand):
 - Unknown paths get 404.html with status 404; a folder without its slash is redirected.
 - Text-like files are gzip-compressed when the client accepts it (like GitHub Pages).
 - MIME types do not depend on the machine's /etc/mime.types (.mjs must be JavaScript).
+- sitemap.xml names this server instead of `site_url`, as it names the real host there
+  (and as `mkdocs serve` does): Material's instant navigation only takes over links that
+  the sitemap lists, matched by host name and port.
 """
 
 from __future__ import annotations
@@ -51,14 +54,19 @@ MIME_TYPES = {
 COMPRESSIBLE = re.compile(r"^(text/|application/(json|xml|manifest)|image/svg)")
 
 
-def site_base_path(mkdocs_yml: Path = ROOT / "mkdocs.yml") -> str:
-    """The path part of `site_url` ("/k8s-networking-illustrated/"), "/" when there is none.
+def site_url(mkdocs_yml: Path = ROOT / "mkdocs.yml") -> str:
+    """mkdocs.yml's `site_url`, "/" when there is none.
 
     Read with a regex: mkdocs.yml carries !!python tags that a safe YAML loader refuses.
     """
-    match = re.search(r"^site_url:\s*(\S+)", mkdocs_yml.read_text(encoding="utf-8"), re.M)
-    path = urlsplit(match.group(1)).path if match else "/"
-    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+    match = re.search(r"^site_url:\s*(\S+)", mkdocs_yml.read_text(encoding="utf-8"), re.MULTILINE)
+    return match.group(1).strip("'\"") if match else "/"
+
+
+def site_base_path(mkdocs_yml: Path = ROOT / "mkdocs.yml") -> str:
+    """The path part of `site_url` ("/k8s-networking-illustrated/"), "/" when there is none."""
+    path = urlsplit(site_url(mkdocs_yml)).path.strip("/")
+    return f"/{path}/" if path else "/"
 
 
 @lru_cache(maxsize=512)
@@ -70,6 +78,7 @@ class SiteHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as browsers expect from a real host
     root: Path
     base_path: str
+    site_url: str
     quiet = True
 
     def do_HEAD(self) -> None:
@@ -113,7 +122,12 @@ class SiteHandler(BaseHTTPRequestHandler):
         content_type = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
         accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
         compress = accepts_gzip and COMPRESSIBLE.match(content_type) is not None
-        body = _gzipped(path, path.stat().st_mtime_ns) if compress else path.read_bytes()
+        if path.name == "sitemap.xml" and path.parent == self.root:
+            here = f"http://{self.headers.get('Host', '127.0.0.1')}{self.base_path}"
+            body = path.read_bytes().replace(self.site_url.encode(), here.encode())
+            body = gzip.compress(body, mtime=0) if compress else body
+        else:
+            body = _gzipped(path, path.stat().st_mtime_ns) if compress else path.read_bytes()
 
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -127,7 +141,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
@@ -162,7 +176,7 @@ def start(
     handler = type(
         "BoundSiteHandler",
         (SiteHandler,),
-        {"root": Path(root).resolve(), "base_path": base, "quiet": quiet},
+        {"root": Path(root).resolve(), "base_path": base, "site_url": site_url(), "quiet": quiet},
     )
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True

@@ -1,0 +1,346 @@
+"""Machinery for the browser tests: build the site once, serve it, drive Debian's chromium.
+
+Kept apart from tests/test_browser.py so the tests read as assertions only. One visit of a
+page (a form factor and a color scheme) collects everything the tests check, so each page
+is loaded four times in all: desktop and mobile, light and dark.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+# The team's headless flags, minus --user-data-dir: Playwright makes a fresh profile itself.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+MERMAID_PATH = "/assets/vendor/mermaid/"
+
+FORMS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 375, "height": 740}}
+SCHEMES = {"light": "default", "dark": "slate"}  # reader's name -> Material's scheme name
+
+# axe rules that cannot apply to this site, each with its reason. Empty on purpose: a
+# violation is fixed at its cause (contrast, names, landmarks), not listed here.
+AXE_EXCEPTIONS: dict[str, str] = {}
+
+# Elements that may scroll sideways inside the page at 375 px: code blocks and tables.
+SCROLLABLE_OK = "pre, code, .highlight, .md-typeset__scrollwrap, .md-typeset__table, table"
+
+
+# --- the site -------------------------------------------------------------------------
+
+
+class SiteBuildError(RuntimeError):
+    pass
+
+
+@cache
+def built_site() -> Path:
+    """The built site: $SITE_DIR if set, else one strict build into a temporary folder."""
+    if os.environ.get("SITE_DIR"):
+        site = Path(os.environ["SITE_DIR"]).resolve()
+        if not (site / "index.html").is_file():
+            raise SiteBuildError(f"SITE_DIR={site} has no index.html: build the site first.")
+        return site
+    site = Path(tempfile.mkdtemp(prefix="kni-browser-site-"))
+    atexit.register(shutil.rmtree, site, ignore_errors=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict", "--quiet", "-d", str(site)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SiteBuildError("mkdocs build --strict failed:\n" + result.stderr[-3000:])
+    return site
+
+
+def page_slugs(site: Path) -> list[str]:
+    """Every page of the built site, by slug: "index" for the home page, else its folder."""
+    slugs = []
+    for index in sorted(site.rglob("index.html")):
+        folder = index.parent.relative_to(site).as_posix()
+        slugs.append("index" if folder == "." else folder)
+    return slugs
+
+
+def sitemap_slugs(site: Path, base_url: str) -> list[str]:
+    """The pages sitemap.xml lists, as slugs (base_url is mkdocs.yml's site_url)."""
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = ET.parse(site / "sitemap.xml").findall("s:url/s:loc", namespace)
+    slugs = []
+    for loc in locations:
+        relative = (loc.text or "").removeprefix(base_url).strip("/")
+        slugs.append(relative or "index")
+    return sorted(slugs)
+
+
+def page_path(slug: str) -> str:
+    """URL path of a page below the site's base path."""
+    return "" if slug == "index" else f"{slug}/"
+
+
+def has_mermaid(site: Path, slug: str) -> bool:
+    html = (site / page_path(slug) / "index.html").read_text(encoding="utf-8")
+    return 'class="mermaid"' in html
+
+
+def markdown_source(slug: str) -> str | None:
+    source = ROOT / "docs" / f"{slug}.md"
+    return source.read_text(encoding="utf-8") if source.is_file() else None
+
+
+def expected_mermaid_blocks(slug: str) -> int | None:
+    """Mermaid fences in the page's Markdown, None when there is no such file."""
+    source = markdown_source(slug)
+    return (
+        None if source is None else len(re.findall(r"^\s*```+\s*mermaid\b", source, re.MULTILINE))
+    )
+
+
+def expected_diagram_images(slug: str) -> list[str]:
+    """The diagrams/<name>.svg files the Markdown shows, e.g. ["nodeport", "metallb"]."""
+    source = markdown_source(slug) or ""
+    return re.findall(r"\]\((?:\.\./)*diagrams/([\w-]+)\.svg\)", source)
+
+
+# --- the browser ----------------------------------------------------------------------
+
+
+@dataclass
+class Traffic:
+    """What the browser asked for and said while a page was open."""
+
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    third_party: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    site_warnings: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+        page.on("requestfailed", self._on_failed)
+        page.on("response", self._on_response)
+
+    def _on_console(self, message) -> None:
+        where = message.location.get("url", "") if message.location else ""
+        text = f"{message.text} ({where or 'no source'})"
+        if message.type == "error":
+            self.console_errors.append(text)
+        elif message.type == "warning" and where.startswith(self.origin):
+            self.site_warnings.append(text)
+
+    def _on_failed(self, request: Request) -> None:
+        self.failed.append(f"{request.url}: {request.failure}")
+
+    def _on_response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url}: HTTP {response.status}")
+
+
+def new_context(browser: Browser, origin: str, form: str, scheme: str) -> BrowserContext:
+    """A fresh profile (empty storage) of one form factor and preferred color scheme.
+
+    Every request is routed: the site's own go through, any other host is recorded by the
+    Traffic of the page (via the `third_party` list on the context) and aborted, so no
+    traffic leaves the machine and every third-party URL is named by the tests.
+    """
+    context = browser.new_context(
+        viewport=FORMS[form],
+        device_scale_factor=1,
+        is_mobile=form == "mobile",
+        has_touch=form == "mobile",
+        color_scheme=scheme,
+        service_workers="block",
+    )
+    context.third_party = []  # type: ignore[attr-defined]
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(origin + "/"):
+            route.continue_()
+        else:
+            context.third_party.append(url)  # type: ignore[attr-defined]
+            route.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    return context
+
+
+def wait_until_settled(page: Page) -> None:
+    """Network quiet and every Mermaid block rendered or failed (the loader marks both)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("div.mermaid")]
+              .every((b) => b.dataset.rendered || b.dataset.failed)""",
+        timeout=20_000,
+    )
+
+
+IMAGES_JS = """async () => {
+  const broken = [];
+  for (const img of document.images) {
+    img.scrollIntoView({ block: "center" });  // lazy images load near the viewport
+    try { await img.decode(); } catch (error) { /* judged by naturalWidth below */ }
+    if (!img.complete || img.naturalWidth === 0) broken.push(img.currentSrc || img.src);
+  }
+  window.scrollTo(0, 0);
+  const diagrams = [...document.querySelectorAll("img")]
+    .map((img) => (img.getAttribute("src") || "").match(/diagrams\\/([\\w-]+)\\.svg$/))
+    .filter(Boolean).map((match) => match[1]);
+  return { count: document.images.length, broken, diagrams };
+}"""
+
+MERMAID_JS = """() => [...document.querySelectorAll("div.mermaid")].map((block) => {
+  const svg = block.querySelector(":scope > svg");
+  const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+  const titleId = svg && (svg.getAttribute("aria-labelledby") || "").split(" ")[0];
+  const title = titleId ? document.getElementById(titleId) : null;
+  return {
+    rendered: block.dataset.rendered || null,
+    failed: block.dataset.failed || null,
+    svg: Boolean(svg),
+    shadow: Boolean(block.shadowRoot),
+    width: box.width,
+    height: box.height,
+    texts: svg ? svg.querySelectorAll("text, foreignObject").length : 0,
+    kind: svg ? svg.getAttribute("aria-roledescription") : null,
+    title: title ? title.textContent.trim() : "",
+    bytes: svg ? svg.outerHTML.length : 0,
+    markup: svg ? svg.outerHTML : "",
+  };
+})"""
+
+# Mermaid's error output, whichever way it reaches the page.
+MERMAID_ERROR_JS = """() => {
+  const text = document.body.innerText;
+  const phrases = ["Syntax error in text", "Parse error on line", "mermaid version"];
+  const found = phrases.filter((phrase) => text.includes(phrase));
+  if (document.querySelector('svg[aria-roledescription="error"], .error-icon'))
+    found.push("error SVG element");
+  return found;
+}"""
+
+OVERFLOW_JS = """(allowed) => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const scrollers = [];
+  const sticking = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || style.visibility === "hidden") continue;
+    const clipped = el.parentElement && el.parentElement.closest(allowed);
+    const scrolls = /(auto|scroll)/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && !el.matches(allowed) && !clipped)
+      scrollers.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
+    // Sticking out of the viewport on the right, outside a box allowed to scroll.
+    if (box.right > width + 1 && box.left < width && !clipped && !el.closest(".md-sidebar"))
+      sticking.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} ` +
+                    `(right edge ${Math.round(box.right)} px)`);
+  }
+  return {
+    page: Math.max(root.scrollWidth, document.body.scrollWidth) > width + 1,
+    width, scrollWidth: root.scrollWidth, scrollers, sticking: sticking.slice(0, 8),
+  };
+}"""
+
+
+@dataclass
+class Visit:
+    """One load of a page in one form factor and color scheme, with what was found."""
+
+    slug: str
+    form: str
+    scheme: str
+    url: str
+    status: int
+    body_scheme: str
+    traffic: Traffic
+    images: dict
+    mermaid: list[dict]
+    mermaid_errors: list[str]
+    overflow: dict
+    axe: list[dict] | None
+    screenshot: Path
+
+
+def run_axe(page: Page) -> list[dict]:
+    """axe-core's violations (all impacts), minus AXE_EXCEPTIONS, in a readable form."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    results = page.evaluate("async () => await axe.run(document, { resultTypes: ['violations'] })")
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [
+                f"{' '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+                for node in violation["nodes"][:3]
+            ],
+        }
+        for violation in results["violations"]
+        if violation["id"] not in AXE_EXCEPTIONS
+    ]
+
+
+def visit(context: BrowserContext, base_url: str, slug: str, form: str, scheme: str) -> Visit:
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
+    traffic = Traffic(origin)
+    context.third_party.clear()  # type: ignore[attr-defined]
+    page = context.new_page()
+    traffic.attach(page)
+    page.on("request", lambda request: traffic.requests.append(request.url))
+    try:
+        url = base_url + page_path(slug)
+        response = page.goto(url, wait_until="load")
+        wait_until_settled(page)
+        images = page.evaluate(IMAGES_JS)
+        mermaid = page.evaluate(MERMAID_JS)
+        mermaid_errors = page.evaluate(MERMAID_ERROR_JS)
+        overflow = page.evaluate(OVERFLOW_JS, SCROLLABLE_OK)
+        axe = run_axe(page) if form == "desktop" else None
+        screenshot = SCREENSHOTS / f"{slug.replace('/', '-')}-{form}-{scheme}.png"
+        page.screenshot(path=screenshot, full_page=True)
+        body_scheme = page.evaluate("() => document.body.dataset.mdColorScheme")
+        traffic.third_party = list(context.third_party)  # type: ignore[attr-defined]
+        return Visit(
+            slug, form, scheme, url, response.status if response else 0, body_scheme,
+            traffic, images, mermaid, mermaid_errors, overflow, axe, screenshot,
+        )  # fmt: skip
+    finally:
+        page.close()
+
+
+def clear_screenshots() -> None:
+    """Screenshots are rewritten on each run; stale ones (a removed page) must not linger."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
