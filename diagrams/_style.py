@@ -8,11 +8,12 @@ the picture. Scripts are run by scripts/render_diagrams.py, which sets DIAGRAM_O
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import yaml
+
 from diagrams import Cluster, Diagram, Edge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +49,14 @@ GRAPH = {
     "splines": "spline",
 }
 NODE = {"fontname": "Sans-Serif", "fontsize": "13", "fontcolor": INK}
-EDGE = {"fontname": "Sans-Serif", "fontsize": "12", "fontcolor": INK, "color": MUTED,
-        "penwidth": "1.6", "arrowsize": "0.8"}
+EDGE = {
+    "fontname": "Sans-Serif",
+    "fontsize": "12",
+    "fontcolor": INK,
+    "color": MUTED,
+    "penwidth": "1.6",
+    "arrowsize": "0.8",
+}
 
 
 @contextmanager
@@ -89,8 +96,9 @@ def group(label: str, kind: str = "cluster", direction: str = "LR") -> Cluster:
 def edge(label: str = "", kind: str = "request", **attrs: str) -> Edge:
     """An arrow; kind is one of COLORS' keys (dashed for control and dropped traffic)."""
     style = "dashed" if kind in ("control", "dropped") else "solid"
-    return Edge(label=f" {label} " if label else "", color=COLORS[kind], fontcolor=INK,
-                style=style, **attrs)
+    return Edge(
+        label=f" {label} " if label else "", color=COLORS[kind], fontcolor=INK, style=style, **attrs
+    )
 
 
 def manifests(slug: str) -> list[dict]:
@@ -107,7 +115,8 @@ def manifests(slug: str) -> list[dict]:
 def find(documents: list[dict], kind: str, name: str | None = None) -> dict:
     """The one object of `kind` (and `name`, when given); a clear error otherwise."""
     matches = [
-        d for d in documents
+        d
+        for d in documents
         if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name)
     ]
     if len(matches) != 1:

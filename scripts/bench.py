@@ -27,7 +27,7 @@ PROJECT_PARTS = ["mkdocs.yml", "docs", "diagrams", "scripts", "overrides"]
 SUMMARY = re.compile(r"diagrams: (\d+) rendered, (\d+) from cache")
 
 
-def emit(name: str, value: float | int | str) -> None:
+def emit(name: str, value: float | str) -> None:
     text = f"{value:.3f}" if isinstance(value, float) else str(value)
     print(f"{name}: {text}", flush=True)
 
@@ -37,7 +37,9 @@ def copy_project(destination: Path) -> Path:
     for part in PROJECT_PARTS:
         source = ROOT / part
         if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, destination / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
         elif source.is_file():
             shutil.copy2(source, destination / part)
     (destination / "node_modules").symlink_to(ROOT / "node_modules")
@@ -49,8 +51,11 @@ def timed_build(project: Path, **env: str) -> tuple[float, int]:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(project / "site")],
-        cwd=project, capture_output=True, text=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        check=False,
     )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
@@ -63,9 +68,14 @@ def render_seconds(project: Path, *args: str) -> dict[str, float]:
     """Render every diagram without cache: seconds per script, and `wall` for the whole."""
     result = subprocess.run(
         [sys.executable, "-m", "scripts.render_diagrams", "--no-cache", "--timings", *args],
-        cwd=project, capture_output=True, text=True, check=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    return {m[0]: float(m[1]) for m in re.findall(r"^([\w-]+): ([\d.]+)$", result.stdout, re.M)}
+    return {
+        m[0]: float(m[1]) for m in re.findall(r"^([\w-]+): ([\d.]+)$", result.stdout, re.MULTILINE)
+    }
 
 
 def bench_builds(project: Path, runs: int) -> None:

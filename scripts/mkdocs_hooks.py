@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; the renderer is a package module
     sys.path.insert(0, str(ROOT))
 
-from scripts.render_diagrams import DIAGRAMS_DIR, DiagramError, render_all, summary  # noqa: E402
+from scripts.render_diagrams import DIAGRAMS_DIR, DiagramError, render_all, summary
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
 MERMAID_DIST = ROOT / "node_modules" / "mermaid" / "dist"
@@ -34,8 +34,7 @@ def _diagram_files(config) -> list[File]:
         raise PluginError(f"Diagram failed: {exc}") from None
     log.info("%s in %.1f s", summary(results), time.perf_counter() - started)
     return [
-        File.generated(config, f"diagrams/{r.slug}.svg", abs_src_path=str(r.svg))
-        for r in results
+        File.generated(config, f"diagrams/{r.slug}.svg", abs_src_path=str(r.svg)) for r in results
     ]
 
 

@@ -122,8 +122,13 @@ def _render_one(script: Path, key: str, timeout_s: float) -> Rendered:
         env = {**os.environ, "DIAGRAM_OUTPUT": str(output), "PYTHONDONTWRITEBYTECODE": "1"}
         command = [sys.executable, str(RUNNER), str(script), str(deps_json)]
         process = subprocess.Popen(
-            command, cwd=work_dir, env=env, text=True, start_new_session=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            command,
+            cwd=work_dir,
+            env=env,
+            text=True,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         try:
             _, stderr = process.communicate(timeout=timeout_s)

@@ -35,6 +35,7 @@ def mkdocs_build(project: Path, site: Path, **env: str) -> Build:
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
         timeout=600,
+        check=False,
     )
     return Build(site, result.returncode, result.stdout + result.stderr)
 
@@ -45,7 +46,9 @@ def copy_project(destination: Path) -> Path:
     for part in PROJECT_PARTS:
         source = ROOT / part
         if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                source, destination / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
         elif source.is_file():
             shutil.copy2(source, destination / part)
     (destination / "node_modules").symlink_to(ROOT / "node_modules")

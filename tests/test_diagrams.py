@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+
 import pytest
 import yaml
 

@@ -12,8 +12,10 @@ from tests.conftest import ROOT, copy_project, mkdocs_build
 from tests.test_site import element_ids, internal_references, target_file
 
 BROKEN_SCRIPTS = {
-    "raises": ('raise RuntimeError("the cluster caught fire")\n',
-               "RuntimeError: the cluster caught fire (line 1)"),
+    "raises": (
+        'raise RuntimeError("the cluster caught fire")\n',
+        "RuntimeError: the cluster caught fire (line 1)",
+    ),
     "syntax": ("def draw(:\n    pass\n", "SyntaxError"),
     "draws-nothing": ("x = 1\n", "wrote no image"),
     "hangs": ("import time\ntime.sleep(300)\n", "timed out after 2 s"),
@@ -52,7 +54,9 @@ def test_a_failing_script_leaves_no_stale_image_behind(project):
     script = project / "diagrams" / "nodeport.py"
     script.write_text(script.read_text() + "\nraise ValueError('edited badly')\n")
     build = mkdocs_build(project, project / "site")
-    assert build.returncode != 0 and "diagrams/nodeport.py: ValueError: edited badly" in build.output
+    assert (
+        build.returncode != 0 and "diagrams/nodeport.py: ValueError: edited badly" in build.output
+    )
     assert not (project / ".cache" / "diagrams" / "nodeport").exists()
     assert not (project / "site" / "diagrams" / "nodeport.svg").exists()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -16,21 +16,42 @@ from mkdocs.config import load_config
 from tests.conftest import ROOT, diagram_slugs
 
 # Attributes that make the browser load something (as opposed to <a href>, which is a link).
-LOADING = [("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
-           ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")]
-LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon",
-                     "manifest", "preconnect", "dns-prefetch", "apple-touch-icon"}
-THIRD_PARTY_HOSTS = re.compile(r"unpkg\.com|jsdelivr\.net|fonts\.(googleapis|gstatic)\.com|"
-                               r"cdnjs|google-analytics|googletagmanager")
+LOADING = [
+    ("script", "src"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+]
+LOADING_LINK_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "icon",
+    "manifest",
+    "preconnect",
+    "dns-prefetch",
+    "apple-touch-icon",
+}
+THIRD_PARTY_HOSTS = re.compile(
+    r"unpkg\.com|jsdelivr\.net|fonts\.(googleapis|gstatic)\.com|"
+    r"cdnjs|google-analytics|googletagmanager"
+)
 # Pages are checked as if deployed at site_url's path, since the 404 page links from there.
-SITE_PREFIX = "http://site.invalid" + urlsplit(load_config(str(ROOT / "mkdocs.yml"))["site_url"]).path
+SITE_PREFIX = (
+    "http://site.invalid" + urlsplit(load_config(str(ROOT / "mkdocs.yml"))["site_url"]).path
+)
 
 
 def html_pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
@@ -43,7 +64,7 @@ def target_file(site: Path, url: str) -> Path | None:
     """The file a same-site URL serves, or None when it leaves the site."""
     if not url.startswith(SITE_PREFIX):
         return None
-    path = site / unquote(url.split("#")[0][len(SITE_PREFIX):])
+    path = site / unquote(url.split("#")[0][len(SITE_PREFIX) :])
     return path / "index.html" if url.split("#")[0].endswith("/") or path.is_dir() else path
 
 
@@ -58,7 +79,7 @@ def internal_references(site: Path, page: Path):
             yield tag.name, urljoin(page_url(site, page), value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def element_ids(path: Path) -> frozenset[str]:
     soup = parse(path)
     return frozenset(t["id"] for t in soup.find_all(id=True)) | frozenset(
@@ -78,7 +99,7 @@ def test_every_internal_link_and_anchor_resolves(built_site):
     for page in html_pages(site):
         for tag, url in internal_references(site, page):
             target = target_file(site, url)
-            where = f"{page.relative_to(site)}: <{tag}> {url[len(SITE_PREFIX):]}"
+            where = f"{page.relative_to(site)}: <{tag}> {url[len(SITE_PREFIX) :]}"
             if target is None or not target.is_file():
                 broken.append(f"{where} (no such file)")
                 continue
@@ -98,6 +119,7 @@ def test_every_page_is_in_the_nav_and_reachable_from_home(built_site):
             value = next(iter(item.values())) if isinstance(item, dict) else item
             found |= nav_files(value) if isinstance(value, list) else {value}
         return found
+
     assert pages - nav_files(config["nav"]) == set(), "pages missing from the nav"
 
     site = built_site.site
@@ -135,7 +157,8 @@ def test_no_page_loads_anything_from_another_host(built_site):
         soup = parse(page)
         sources = [tag.get(attr) for name, attr in LOADING for tag in soup.find_all(name)]
         sources += [
-            link.get("href") for link in soup.find_all("link")
+            link.get("href")
+            for link in soup.find_all("link")
             if LOADING_LINK_RELS & set(link.get("rel", []))
         ]
         sources += re.findall(r"url\(\s*['\"]?([^)'\"]+)", str(soup))
