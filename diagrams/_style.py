@@ -76,8 +76,11 @@ def page_diagram(title: str, direction: str = "LR", **graph_attr: str) -> Iterat
         yield diagram
 
 
-def group(label: str, kind: str = "cluster", direction: str = "LR") -> Cluster:
-    """A labelled box: kind is one of CLUSTER_FILL's keys."""
+def group(
+    label: str, kind: str = "cluster", direction: str = "LR", label_at: str = "top"
+) -> Cluster:
+    """A labelled box: kind is one of CLUSTER_FILL's keys; label_at "bottom" keeps an arrow
+    that enters from the top from crossing the label."""
     style = "rounded,dashed" if kind == "outside" else "rounded"
     return Cluster(
         label,
@@ -89,6 +92,7 @@ def group(label: str, kind: str = "cluster", direction: str = "LR") -> Cluster:
             "fontcolor": INK,
             "fontsize": "14",
             "labeljust": "l",
+            "labelloc": "b" if label_at == "bottom" else "t",
         },
     )
 
@@ -123,3 +127,10 @@ def find(documents: list[dict], kind: str, name: str | None = None) -> dict:
         wanted = f"{kind} {name}" if name else kind
         raise LookupError(f"expected exactly one {wanted} in the manifests, found {len(matches)}")
     return matches[0]
+
+
+def same_column(diagram: Diagram, *nodes) -> None:
+    """Put nodes on one rank (a column in LR layouts): keeps a picture narrow enough to read.
+    The diagram needs newrank="true" when the nodes sit in different groups."""
+    ids = "; ".join(f'"{node.nodeid}"' for node in nodes)
+    diagram.dot.body.append(f"{{rank=same; {ids}}}")

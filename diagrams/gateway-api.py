@@ -5,7 +5,7 @@ GatewayClass (infrastructure provider) -> Gateway (cluster operator) -> HTTPRout
 come from docs/examples/gateway-api/.
 """
 
-from _style import edge, find, group, manifests, page_diagram
+from _style import edge, find, group, manifests, page_diagram, same_column
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.network import Service
 from diagrams.k8s.others import CRD
@@ -51,12 +51,6 @@ def deployment_for(service: dict) -> dict:
     )
 
 
-def same_column(diagram, *nodes) -> None:
-    """Stack nodes in one column (one rank): keeps the picture about as wide as it is tall."""
-    ids = "; ".join(f'"{node.nodeid}"' for node in nodes)
-    diagram.dot.body.append(f"{{rank=same; {ids}}}")
-
-
 with page_diagram(
     f"Gateway API: {hostname}, split by weight",
     direction="LR",
@@ -69,8 +63,10 @@ with page_diagram(
     with group("infrastructure provider", kind="outside"):
         gwc = CRD(f"GatewayClass\n{gateway_class['metadata']['name']}")
 
-    operator = group(f"cluster operator\nnamespace {namespace_of(gateway)}", kind="namespace")
-    operator.dot.graph_attr["labelloc"] = "b"  # the GatewayClass arrow enters from the top
+    # The GatewayClass arrow enters from the top: keep the label out of its way.
+    operator = group(
+        f"cluster operator\nnamespace {namespace_of(gateway)}", kind="namespace", label_at="bottom"
+    )
     with operator:
         gw = Traefik(
             f"Gateway {gateway['metadata']['name']}\n"

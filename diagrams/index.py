@@ -4,20 +4,13 @@ A map, not an example: it draws layer names only (no object names or ports), so 
 no manifests.
 """
 
-from _style import edge, group, page_diagram
+from _style import edge, group, page_diagram, same_column
 from diagrams.generic.network import Router
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.infra import Node
 from diagrams.k8s.network import Ingress, Service
 from diagrams.onprem.client import Client
 from diagrams.onprem.network import Envoy
-
-
-def same_column(diagram, *nodes) -> None:
-    """Stack nodes in one column (one rank): keeps the picture narrow enough to read."""
-    ids = "; ".join(f'"{node.nodeid}"' for node in nodes)
-    diagram.dot.body.append(f"{{rank=same; {ids}}}")
-
 
 with page_diagram(
     "How a request reaches a Pod, layer by layer",
@@ -26,8 +19,8 @@ with page_diagram(
     nodesep="0.3",
     newrank="true",
 ) as picture:
-    provider = group("cloud or MetalLB", kind="outside")
-    provider.dot.graph_attr["labelloc"] = "b"  # the client's arrow enters from the top
+    # The client's arrow enters from the top: keep the label out of its way.
+    provider = group("cloud or MetalLB", kind="outside", label_at="bottom")
     with provider:
         balancer = Router("LoadBalancer\nexternal IP")
     client = Client("internet client")
