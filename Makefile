@@ -14,7 +14,7 @@ PORT ?= 8000
 # Material prints a banner about MkDocs 2.0 on every build; the pin in pyproject.toml covers it.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help serve build test lint bench clean system-serve system-test
+.PHONY: help serve build test lint bench clean new-page system-serve system-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ lint: system-serve $(PY_STAMP) ## Lint Python, YAML, spelling and whitespace (pa
 
 bench: system-test $(PY_STAMP) $(NODE_STAMP) ## Print build, size and page-speed figures as name: value lines
 	$(BIN)/python -m scripts.bench
+
+new-page: $(PY_STAMP) ## Scaffold a page: make new-page SLUG=<slug> TITLE="<title>"
+	@$(BIN)/python -m scripts.new_page "$$SLUG" "$$TITLE"
 
 clean: ## Remove build output and caches (keeps the venv and node_modules)
 	rm -rf site build .cache .pytest_cache

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; the renderer is a package module
     sys.path.insert(0, str(ROOT))
 
+from scripts import page_meta
 from scripts.render_diagrams import DIAGRAMS_DIR, DiagramError, render_all, summary
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
@@ -67,3 +68,9 @@ def on_serve(server, config, builder):
     # A change to a diagram script rebuilds the site; the cache redraws only that script.
     server.watch(str(DIAGRAMS_DIR))
     return server
+
+
+def on_page_markdown(markdown, page, config, files):
+    # Last-updated date and meta description for the templates (see scripts/page_meta.py).
+    page_meta.apply(page, config)
+    return markdown

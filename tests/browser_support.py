@@ -16,6 +16,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cache
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -107,6 +108,13 @@ def page_path(slug: str) -> str:
 def has_mermaid(site: Path, slug: str) -> bool:
     html = (site / page_path(slug) / "index.html").read_text(encoding="utf-8")
     return 'class="mermaid"' in html
+
+
+def page_title(site: Path, slug: str) -> str:
+    """The <title> of a built page, as the browser shows it (entities decoded)."""
+    html = (site / page_path(slug) / "index.html").read_text(encoding="utf-8")
+    match = re.search(r"<title>(.*?)</title>", html, re.S)
+    return unescape(match.group(1).strip()) if match else ""
 
 
 def markdown_source(slug: str) -> str | None:
@@ -219,7 +227,8 @@ IMAGES_JS = """async () => {
 
 MERMAID_JS = """() => [...document.querySelectorAll("div.mermaid")].map((block) => {
   const svg = block.querySelector(":scope > svg");
-  const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+  // The drawing's own size (viewBox): a block in a closed tab or <details> has no box.
+  const box = svg && svg.viewBox.baseVal ? svg.viewBox.baseVal : { width: 0, height: 0 };
   const titleId = svg && (svg.getAttribute("aria-labelledby") || "").split(" ")[0];
   const title = titleId ? document.getElementById(titleId) : null;
   return {

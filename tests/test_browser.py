@@ -222,13 +222,15 @@ def scheme_of(page: Page) -> str:
     return page.evaluate("() => document.body.dataset.mdColorScheme")
 
 
-def follow_link(page: Page, slug: str) -> None:
+def follow_link(page: Page, site, slug: str) -> None:
     """Click the navigation link to a page, the way a reader does (instant navigation)."""
     link = page.locator(f'nav.md-nav--primary a.md-nav__link[href$="/{bs.page_path(slug)}"]')
     if slug == "index":
         link = page.locator("nav.md-nav--primary a.md-nav__link").first
     link.first.click()
     page.wait_for_url(f"**/{bs.page_path(slug)}")
+    # The URL changes before the new content is in: wait for its title, then for Mermaid.
+    page.wait_for_function("(title) => document.title === title", arg=bs.page_title(site, slug))
     bs.wait_until_settled(page)
 
 
@@ -242,7 +244,7 @@ def test_palette_toggle_switches_and_persists(fresh_page, server, site):
 
     others = [slug for slug in slugs if slug != "index"]
     assert others, "the site needs a second page to navigate to"
-    follow_link(page, others[0])
+    follow_link(page, site, others[0])
     assert scheme_of(page) == "slate", "instant navigation dropped the dark scheme"
     page.goto(server.url + bs.page_path(others[-1]))
     bs.wait_until_settled(page)
@@ -270,7 +272,7 @@ def test_instant_navigation_renders_mermaid_both_ways(fresh_page, server, site):
     page.evaluate("() => { window.__sameDocument = true; }")
     # without -> with -> without -> with: the loader must render after each arrival.
     for target in (with_mermaid[0], without[0], with_mermaid[-1]):
-        follow_link(page, target)
+        follow_link(page, site, target)
         assert page.evaluate("() => window.__sameDocument === true"), "not an instant navigation"
         blocks = page.evaluate(bs.MERMAID_JS)
         if target in with_mermaid:

@@ -22,6 +22,9 @@
     // its source as text, and the error goes to the console.
     suppressErrorRendering: true,
   };
+  // Mermaid's dark theme puts edge labels on #585858, where its #ccc text reaches only
+  // 4.4:1 (axe: color-contrast); a darker label background keeps them well above 4.5:1.
+  const themeVariables = { default: {}, dark: { edgeLabelBackground: "#333842" } };
   let mermaidModule = null;
   let renderCount = 0;
   let queue = Promise.resolve();
@@ -43,7 +46,7 @@
     if (blocks.length === 0) return;
     mermaidModule = mermaidModule || import(moduleUrl).then((module) => module.default);
     const mermaid = await mermaidModule;
-    mermaid.initialize({ ...settings, theme: wanted });
+    mermaid.initialize({ ...settings, theme: wanted, themeVariables: themeVariables[wanted] });
     for (const block of blocks) {
       // Keep the source: the palette toggle renders the same diagram again.
       if (block.dataset.source === undefined) block.dataset.source = block.textContent.trim();
