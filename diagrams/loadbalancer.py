@@ -9,8 +9,8 @@ from diagrams.k8s.network import Service
 from diagrams.onprem.client import Client
 
 docs = manifests("loadbalancer")
-service = find(docs, "Service", "web")
-deployment = find(docs, "Deployment", "web")
+service = find(docs, "Service")
+deployment = find(docs, "Deployment")
 port = service["spec"]["ports"][0]
 name = service["metadata"]["name"]
 # No nodePort in the manifest: Kubernetes allocates one, which the picture says in words.
