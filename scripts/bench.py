@@ -22,28 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from scripts.project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ["mkdocs.yml", "docs", "diagrams", "scripts", "overrides"]
 SUMMARY = re.compile(r"diagrams: (\d+) rendered, (\d+) from cache")
 
 
 def emit(name: str, value: float | str) -> None:
     text = f"{value:.3f}" if isinstance(value, float) else str(value)
     print(f"{name}: {text}", flush=True)
-
-
-def copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source, destination / part, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        elif source.is_file():
-            shutil.copy2(source, destination / part)
-    (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    return destination
 
 
 def timed_build(project: Path, **env: str) -> tuple[float, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.project_copy import copy_project  # noqa: F401 (used by the tests through here)
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
 DIAGRAMS = ROOT / "diagrams"
-# What a copy of the project needs to build; node_modules is linked, not copied.
-PROJECT_PARTS = ["mkdocs.yml", "docs", "diagrams", "scripts", "overrides"]
 
 
 @dataclass(frozen=True)
@@ -38,21 +37,6 @@ def mkdocs_build(project: Path, site: Path, **env: str) -> Build:
         check=False,
     )
     return Build(site, result.returncode, result.stdout + result.stderr)
-
-
-def copy_project(destination: Path) -> Path:
-    """A throwaway copy of the project, for tests that break it on purpose."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(
-                source, destination / part, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        elif source.is_file():
-            shutil.copy2(source, destination / part)
-    (destination / "node_modules").symlink_to(ROOT / "node_modules")
-    return destination
 
 
 @pytest.fixture(scope="session")
