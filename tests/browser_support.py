@@ -11,7 +11,6 @@ import atexit
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -22,19 +21,12 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
+from scripts import bench_pages
+from scripts.bench_pages import CHROMIUM, CHROMIUM_FLAGS, has_mermaid, page_path, page_slugs
+
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "has_mermaid", "page_path", "page_slugs"]
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-# The team's headless flags, minus --user-data-dir: Playwright makes a fresh profile itself.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 MERMAID_PATH = "/assets/vendor/mermaid/"
@@ -67,26 +59,10 @@ def built_site() -> Path:
         return site
     site = Path(tempfile.mkdtemp(prefix="kni-browser-site-"))
     atexit.register(shutil.rmtree, site, ignore_errors=True)
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict", "--quiet", "-d", str(site)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SiteBuildError("mkdocs build --strict failed:\n" + result.stderr[-3000:])
-    return site
-
-
-def page_slugs(site: Path) -> list[str]:
-    """Every page of the built site, by slug: "index" for the home page, else its folder."""
-    slugs = []
-    for index in sorted(site.rglob("index.html")):
-        folder = index.parent.relative_to(site).as_posix()
-        slugs.append("index" if folder == "." else folder)
-    return slugs
+    try:
+        return bench_pages.build_site(site)
+    except RuntimeError as error:
+        raise SiteBuildError(str(error)) from None
 
 
 def sitemap_slugs(site: Path, base_url: str) -> list[str]:
@@ -100,20 +76,10 @@ def sitemap_slugs(site: Path, base_url: str) -> list[str]:
     return sorted(slugs)
 
 
-def page_path(slug: str) -> str:
-    """URL path of a page below the site's base path."""
-    return "" if slug == "index" else f"{slug}/"
-
-
-def has_mermaid(site: Path, slug: str) -> bool:
-    html = (site / page_path(slug) / "index.html").read_text(encoding="utf-8")
-    return 'class="mermaid"' in html
-
-
 def page_title(site: Path, slug: str) -> str:
     """The <title> of a built page, as the browser shows it (entities decoded)."""
     html = (site / page_path(slug) / "index.html").read_text(encoding="utf-8")
-    match = re.search(r"<title>(.*?)</title>", html, re.S)
+    match = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
     return unescape(match.group(1).strip()) if match else ""
 
 
@@ -204,11 +170,8 @@ def new_context(browser: Browser, origin: str, form: str, scheme: str) -> Browse
 def wait_until_settled(page: Page) -> None:
     """Network quiet and every Mermaid block rendered or failed (the loader marks both)."""
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        """() => [...document.querySelectorAll("div.mermaid")]
-              .every((b) => b.dataset.rendered || b.dataset.failed)""",
-        timeout=20_000,
-    )
+    page.evaluate(bench_pages.REVEAL_MERMAID_JS)
+    page.wait_for_load_state("networkidle")
 
 
 IMAGES_JS = """async () => {

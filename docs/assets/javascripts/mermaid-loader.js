@@ -1,9 +1,12 @@
 /*
  * Renders Mermaid diagrams with the site's own copy of mermaid.js (v11, ESM build).
  *
- * Loaded on every page but tiny: mermaid itself is imported only when a page has a
- * diagram, and its ESM build fetches just the chunks that diagram type needs. It hooks
- * Material's `document$`, which fires on the first load and after every instant
+ * Loaded on every page but tiny: mermaid itself is imported only when a diagram comes
+ * near the viewport (or its tab or <details> is opened), and its ESM build then fetches
+ * just the chunks that diagram type needs. Parsing and laying out a diagram costs a phone
+ * hundreds of milliseconds of main thread, so a reader who never scrolls to one never pays.
+ *
+ * It hooks Material's `document$`, which fires on the first load and after every instant
  * navigation, so diagrams render whichever page a reader arrives from. It also redraws
  * them when the reader switches between the light and dark palettes.
  *
@@ -25,36 +28,51 @@
   // Mermaid's dark theme puts edge labels on #585858, where its #ccc text reaches only
   // 4.4:1 (axe: color-contrast); a darker label background keeps them well above 4.5:1.
   const themeVariables = { default: {}, dark: { edgeLabelBackground: "#333842" } };
+  const wanted = new WeakSet(); // blocks that have been near the viewport at least once
   let mermaidModule = null;
   let renderCount = 0;
   let queue = Promise.resolve();
 
   // mkdocs-mermaid2 adds `mermaid.initialize({...})` (its `arguments:`) to pages with a
-  // diagram; keep those settings for when the real library is loaded.
+  // diagram; overrides/main.html defines this stand-in before it runs, and it keeps those
+  // settings for when the real library is loaded.
   window.mermaid = window.mermaid || {
-    initialize: (options) => Object.assign(settings, options),
+    settings: {},
+    initialize(options) {
+      Object.assign(this.settings, options);
+    },
   };
+
+  // Mermaid writes path coordinates with 16 digits (a flowchart's stadium shape alone made
+  // 30 KB of path data); two decimals are plenty on screen and cut the SVG to a fraction.
+  const compactPaths = (svg) =>
+    svg.replace(/ d="([^"]*)"/g, (_, path) => ` d="${path.replace(/(\.\d\d)\d+/g, "$1")}"`);
 
   const theme = () =>
     document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "default";
 
   async function renderDiagrams() {
-    const wanted = theme();
+    const current = theme();
     const blocks = [...document.querySelectorAll("div.mermaid")].filter(
-      (block) => block.dataset.rendered !== wanted,
+      (block) => wanted.has(block) && block.dataset.rendered !== current,
     );
     if (blocks.length === 0) return;
     mermaidModule = mermaidModule || import(moduleUrl).then((module) => module.default);
     const mermaid = await mermaidModule;
-    mermaid.initialize({ ...settings, theme: wanted, themeVariables: themeVariables[wanted] });
+    mermaid.initialize({
+      ...settings,
+      ...window.mermaid.settings,
+      theme: current,
+      themeVariables: themeVariables[current],
+    });
     for (const block of blocks) {
       // Keep the source: the palette toggle renders the same diagram again.
       if (block.dataset.source === undefined) block.dataset.source = block.textContent.trim();
       renderCount += 1;
       try {
         const { svg } = await mermaid.render(`mermaid-svg-${renderCount}`, block.dataset.source);
-        block.innerHTML = svg;
-        block.dataset.rendered = wanted;
+        block.innerHTML = compactPaths(svg);
+        block.dataset.rendered = current;
         delete block.dataset.failed;
       } catch (error) {
         block.dataset.failed = String(error && error.message ? error.message : error);
@@ -63,17 +81,35 @@
     }
   }
 
-  // One render at a time: a page load and a palette switch can ask at the same moment.
+  // One render at a time: a scroll, a page load and a palette switch can ask at once.
   const scheduleRender = () => {
     queue = queue.then(renderDiagrams).catch((error) => {
       console.error("Mermaid could not be loaded:", error);
-      mermaidModule = null; // try again on the next page
+      mermaidModule = null; // try again on the next request
       for (const block of document.querySelectorAll("div.mermaid:not([data-rendered])")) {
-        block.dataset.failed = "mermaid.js could not be loaded";
+        if (wanted.has(block)) block.dataset.failed = "mermaid.js could not be loaded";
       }
     });
   };
-  document$.subscribe(scheduleRender);
+
+  // A block counts as wanted once it is within a screen's height of the viewport. A block
+  // in a closed tab or <details> has no box, so it is seen when the reader opens it.
+  const nearViewport = new IntersectionObserver(
+    (entries) => {
+      const seen = entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target);
+      for (const block of seen) {
+        wanted.add(block);
+        nearViewport.unobserve(block);
+      }
+      if (seen.length > 0) scheduleRender();
+    },
+    { rootMargin: "100% 0px" },
+  );
+
+  document$.subscribe(() => {
+    nearViewport.disconnect(); // the previous page's blocks are gone
+    document.querySelectorAll("div.mermaid").forEach((block) => nearViewport.observe(block));
+  });
   new MutationObserver(scheduleRender).observe(document.body, {
     attributes: true,
     attributeFilter: ["data-md-color-scheme"],
