@@ -38,7 +38,8 @@ if str(ROOT) not in sys.path:  # run as a file or imported by scripts/bench.py
 
 from scripts import serve_static
 
-CHROMIUM = Path("/usr/bin/chromium")
+# CI on GitHub points this at the runner's Google Chrome.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Debian's chromium, headless; Playwright and Lighthouse each add a fresh --user-data-dir.
 CHROMIUM_FLAGS = [
     "--headless",

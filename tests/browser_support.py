@@ -22,14 +22,21 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
 from scripts import bench_pages
-from scripts.bench_pages import CHROMIUM, CHROMIUM_FLAGS, has_mermaid, page_path, page_slugs
+from scripts.bench_pages import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    MERMAID_PATH,
+    has_mermaid,
+    page_path,
+    page_slugs,
+)
 
-__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "has_mermaid", "page_path", "page_slugs"]
+# Shared with the page benchmark; re-exported for tests/test_browser.py.
+__all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "MERMAID_PATH", "has_mermaid", "page_path", "page_slugs"]
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-MERMAID_PATH = "/assets/vendor/mermaid/"
 
 FORMS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 375, "height": 740}}
 SCHEMES = {"light": "default", "dark": "slate"}  # reader's name -> Material's scheme name

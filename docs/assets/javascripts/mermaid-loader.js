@@ -110,6 +110,11 @@
     nearViewport.disconnect(); // the previous page's blocks are gone
     document.querySelectorAll("div.mermaid").forEach((block) => nearViewport.observe(block));
   });
+  // Printing wants every diagram, including those the reader never scrolled to.
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll("div.mermaid").forEach((block) => wanted.add(block));
+    scheduleRender();
+  });
   new MutationObserver(scheduleRender).observe(document.body, {
     attributes: true,
     attributeFilter: ["data-md-color-scheme"],
