@@ -3,7 +3,7 @@
 // schema compiled into a standalone validate function (Ajv), not as JSON, so the Python tests
 // call this script once per session: JSON in on stdin, JSON out on stdout.
 //
-// Input:  [{"id": "...", "doc": {...}}, ...]
+// Input:  {"packages": {"<API group>": "<npm name>"}, "documents": [{"id": "...", "doc": {...}}]}
 // Output: {"packages": {"<npm name>": "<version>" | null}, "results": {"<id>": ["error", ...]}}
 //
 // Unknown fields: the API server (strict field validation, kubectl's default since 1.27)
@@ -17,16 +17,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-// API group -> npm package that carries its CRD schemas.
-const PACKAGES = {
-  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
-  "gateway.networking.x-k8s.io": "@kubernetes-models/gateway-api",
-  "networking.istio.io": "@kubernetes-models/istio",
-  "security.istio.io": "@kubernetes-models/istio",
-  "telemetry.istio.io": "@kubernetes-models/istio",
-  "extensions.istio.io": "@kubernetes-models/istio",
-  "traefik.io": "@kubernetes-models/traefik",
-};
 
 function findPackageDir(name) {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -148,7 +138,9 @@ function servedVersions(pkgDir, group, kind) {
 }
 
 async function main() {
-  const input = JSON.parse(fs.readFileSync(0, "utf8"));
+  // PACKAGES maps an API group to the npm package carrying its CRD schemas (CRD_PACKAGES in
+  // manifests_rules.py, the one place it is written).
+  const { packages: PACKAGES, documents: input } = JSON.parse(fs.readFileSync(0, "utf8"));
   const packages = {};
   for (const name of new Set(Object.values(PACKAGES))) {
     const dir = findPackageDir(name);

@@ -44,7 +44,7 @@ K8S_VERSIONS = ("1.33", "1.37")
 SETUP_HINT = "run `make test` (its set-up runs `npm ci`, which installs the schema packages)"
 
 # API group -> npm package that ships its CRD schemas. Keep in step with PACKAGES in
-# manifests_crd_validate.mjs; the versions to install are pinned in package.json.
+# manifests_crd_validate.mjs (sent to it with each batch); the versions to install are pinned in package.json.
 CRD_PACKAGES = {
     "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
     "gateway.networking.x-k8s.io": "@kubernetes-models/gateway-api",
@@ -195,7 +195,7 @@ def prefetch_custom_resources(docs: Iterable[dict]) -> None:
     batch = [{"id": key, "doc": doc} for key, doc in pending.items()]
     run = subprocess.run(
         [node, str(CRD_SCRIPT)],
-        input=json.dumps(batch, default=str),
+        input=json.dumps({"packages": CRD_PACKAGES, "documents": batch}, default=str),
         capture_output=True,
         text=True,
         timeout=120,
