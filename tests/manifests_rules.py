@@ -43,8 +43,8 @@ CRD_SCRIPT = ROOT / "tests" / "manifests_crd_validate.mjs"
 K8S_VERSIONS = ("1.33", "1.37")
 SETUP_HINT = "run `make test` (its set-up runs `npm ci`, which installs the schema packages)"
 
-# API group -> npm package that ships its CRD schemas. Keep in step with PACKAGES in
-# manifests_crd_validate.mjs (sent to it with each batch); the versions to install are pinned in package.json.
+# API group -> npm package that ships its CRD schemas; sent to manifests_crd_validate.mjs with
+# each batch. The versions to install are pinned in package.json.
 CRD_PACKAGES = {
     "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
     "gateway.networking.x-k8s.io": "@kubernetes-models/gateway-api",
