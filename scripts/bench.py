@@ -5,13 +5,13 @@
 Everything runs on a throwaway copy of the project, so the real cache is left alone.
 Targets (checked by people reading the figures, not by a timed test):
 warm_rendered = 0, one_edit_rendered = 1, warm_vs_baseline <= 1.15,
-parallel_vs_serial <= 0.6 on 2 cores, every diagram <= 80 KB gzip.
+parallel_vs_serial <= 0.6 on 2 cores. Page figures (weights, Lighthouse, the gzip size of
+every diagram, <= 80 KB) come from scripts/bench_pages.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import re
 import shutil
@@ -108,11 +108,6 @@ def bench_parallel(project: Path, runs: int) -> None:
     emit("parallel_vs_serial", statistics.median(ratios))
 
 
-def bench_svg_sizes(project: Path) -> None:
-    for svg in sorted((project / ".cache" / "diagrams").glob("*/*.svg")):
-        emit(f"svg_gzip_kb[{svg.parent.name}]", len(gzip.compress(svg.read_bytes(), 9)) / 1024)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
@@ -123,7 +118,6 @@ def main(argv: list[str] | None = None) -> int:
         project = copy_project(Path(work) / "project")
         bench_builds(project, args.runs)
         bench_parallel(project, args.runs)
-        bench_svg_sizes(project)
     if not args.skip_pages:
         from scripts import bench_pages
 

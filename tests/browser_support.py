@@ -7,14 +7,10 @@ is loaded four times in all: desktop and mobile, light and dark.
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from functools import cache
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,20 +52,14 @@ class SiteBuildError(RuntimeError):
     pass
 
 
-@cache
-def built_site() -> Path:
-    """The built site: $SITE_DIR if set, else one strict build into a temporary folder."""
-    if os.environ.get("SITE_DIR"):
-        site = Path(os.environ["SITE_DIR"]).resolve()
-        if not (site / "index.html").is_file():
-            raise SiteBuildError(f"SITE_DIR={site} has no index.html: build the site first.")
-        return site
-    site = Path(tempfile.mkdtemp(prefix="kni-browser-site-"))
-    atexit.register(shutil.rmtree, site, ignore_errors=True)
-    try:
-        return bench_pages.build_site(site)
-    except RuntimeError as error:
-        raise SiteBuildError(str(error)) from None
+def prebuilt_site() -> Path | None:
+    """The site named by $SITE_DIR (`make build && SITE_DIR=site pytest ...`), if any."""
+    if not os.environ.get("SITE_DIR"):
+        return None
+    site = Path(os.environ["SITE_DIR"]).resolve()
+    if not (site / "index.html").is_file():
+        raise SiteBuildError(f"SITE_DIR={site} has no index.html: build the site first.")
+    return site
 
 
 def sitemap_slugs(site: Path, base_url: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Rendering, accessibility (axe-core), privacy (no third-party request) and the site-wide
 behaviors a reader relies on: palette toggle, instant navigation, search, the 404 page.
-The site is built once (or taken from $SITE_DIR) and served on 127.0.0.1 by the test.
+The site is conftest's one strict build (or $SITE_DIR), served on 127.0.0.1 by the test.
 Screenshots of every page land in build/screenshots/ for a person to look at.
 """
 
@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from scripts import serve_static
+from tests.conftest import page_slugs
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +26,10 @@ DIAGRAM_GZIP_LIMIT = 80 * 1024
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test per page of the built site; the ids are the page slugs."""
+    """One test per page (docs/<slug>.md); the ids are the page slugs. That every page
+    is built is tests/test_site.py's job."""
     if "slug" in metafunc.fixturenames:
-        try:
-            slugs = bs.page_slugs(bs.built_site())
-        except bs.SiteBuildError:
-            slugs = ["site-build-failed"]  # the `site` fixture then reports the build error
+        slugs = page_slugs()
         metafunc.parametrize("slug", slugs, ids=slugs)
 
 
@@ -38,8 +37,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def site():
-    return bs.built_site()
+def site(request):
+    """$SITE_DIR when set, else the session's one strict build (conftest.built_site)."""
+    return bs.prebuilt_site() or request.getfixturevalue("built_site").site
 
 
 @pytest.fixture(scope="session")
