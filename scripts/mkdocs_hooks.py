@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; the renderer is a package module
     sys.path.insert(0, str(ROOT))
 
-from scripts import page_meta
+from scripts import page_meta, versions
 from scripts.render_diagrams import DIAGRAMS_DIR, DiagramError, render_all, summary
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
@@ -70,7 +70,24 @@ def on_serve(server, config, builder):
     return server
 
 
+def on_config(config):
+    # Read once per build: a broken matrix stops the build before any page is converted.
+    global _matrix
+    try:
+        _matrix = versions.load()
+    except versions.VersionError as exc:
+        raise PluginError(str(exc)) from None
+    return config
+
+
+_matrix: versions.Matrix | None = None
+
+
 def on_page_markdown(markdown, page, config, files):
     # Last-updated date and meta description for the templates (see scripts/page_meta.py).
     page_meta.apply(page, config)
-    return markdown
+    # {{ versions.x.y }} and {{ versions_table }} from docs/versions.yml (scripts/versions.py).
+    try:
+        return versions.substitute(markdown, _matrix, f"docs/{page.file.src_uri}")
+    except versions.VersionError as exc:
+        raise PluginError(str(exc)) from None

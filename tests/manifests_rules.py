@@ -26,6 +26,7 @@ from pathlib import Path
 import kubernetes_validate
 import yaml
 
+from scripts import versions
 from tests.manifests_api_rules import check_rules
 from tests.manifests_common import ROOT, Problem, group_of, label
 from tests.manifests_crd_tables import TABLE_GROUPS, check_table_resource
@@ -39,8 +40,9 @@ kubernetes_validate.utils.schema_contents = functools.cache(
 EXAMPLES = ROOT / "docs" / "examples"
 INVALID = ROOT / "tests" / "invalid_manifests"
 CRD_SCRIPT = ROOT / "tests" / "manifests_crd_validate.mjs"
-# The site says "written for Kubernetes 1.33 and newer"; 1.37 is current (2026-11).
-K8S_VERSIONS = ("1.33", "1.37")
+# The oldest supported and the current Kubernetes minor, from the version matrix.
+_matrix = versions.load()
+K8S_VERSIONS = (_matrix.value("kubernetes.oldest"), _matrix.value("kubernetes.current"))
 SETUP_HINT = "run `make test` (its set-up runs `npm ci`, which installs the schema packages)"
 
 # API group -> npm package that ships its CRD schemas; sent to manifests_crd_validate.mjs with
