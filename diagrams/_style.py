@@ -105,12 +105,27 @@ def edge(label: str = "", kind: str = "request", **attrs: str) -> Edge:
     )
 
 
+class ManifestError(ValueError):
+    """A manifest the picture cannot be drawn from; the renderer names its file and line."""
+
+    def __init__(self, path: Path, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.source_file, self.source_line = path, line
+
+
 def manifests(slug: str) -> list[dict]:
     """Every YAML document under docs/examples/<slug>/, in file-name order."""
     folder = EXAMPLES / slug
     documents: list[dict] = []
     for path in sorted(folder.glob("*.yaml")):
-        documents.extend(doc for doc in yaml.safe_load_all(path.read_text()) if doc)
+        try:
+            documents.extend(doc for doc in yaml.safe_load_all(path.read_text()) if doc)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ManifestError(
+                path, mark.line + 1 if mark else None, f"YAML does not parse: {problem}"
+            ) from None
     if not documents:
         raise FileNotFoundError(f"no manifests in {folder.relative_to(ROOT)}")
     return documents

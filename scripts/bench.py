@@ -54,7 +54,7 @@ def timed_build(project: Path, **env: str) -> tuple[float, int]:
 def render_seconds(project: Path, *args: str) -> dict[str, float]:
     """Render every diagram without cache: seconds per script, and `wall` for the whole."""
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.render_diagrams", "--no-cache", "--timings", *args],
+        [sys.executable, "-m", "scripts.pipeline.render", "--no-cache", "--timings", *args],
         cwd=project,
         capture_output=True,
         text=True,

@@ -26,7 +26,7 @@ from pathlib import Path
 import kubernetes_validate
 import yaml
 
-from scripts import versions
+from scripts.pipeline import versions
 from tests.manifests_api_rules import check_rules
 from tests.manifests_common import ROOT, Problem, group_of, label
 from tests.manifests_crd_tables import TABLE_GROUPS, check_table_resource

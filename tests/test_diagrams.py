@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from scripts.render_diagrams import render_all
+from scripts.pipeline.render import render_all
 from tests.conftest import DIAGRAMS, EXAMPLES, diagram_slugs
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

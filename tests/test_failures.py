@@ -3,6 +3,7 @@ nothing half-built. Each case breaks a throwaway copy of the project."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,9 @@ from tests.test_site import element_ids, internal_references, target_file
 BROKEN_SCRIPTS = {
     "raises": (
         'raise RuntimeError("the cluster caught fire")\n',
-        "RuntimeError: the cluster caught fire (line 1)",
+        "diagrams/broken-raises.py:1: RuntimeError: the cluster caught fire",
     ),
-    "syntax": ("def draw(:\n    pass\n", "SyntaxError"),
+    "syntax": ("def draw(:\n    pass\n", "diagrams/broken-syntax.py:1: SyntaxError"),
     "draws-nothing": ("x = 1\n", "wrote no image"),
     "hangs": ("import time\ntime.sleep(300)\n", "timed out after 2 s"),
 }
@@ -54,11 +55,54 @@ def test_a_failing_script_leaves_no_stale_image_behind(project):
     script = project / "diagrams" / "nodeport.py"
     script.write_text(script.read_text() + "\nraise ValueError('edited badly')\n")
     build = mkdocs_build(project, project / "site")
-    assert (
-        build.returncode != 0 and "diagrams/nodeport.py: ValueError: edited badly" in build.output
-    )
+    assert build.returncode != 0
+    assert re.search(r"diagrams/nodeport\.py:\d+: ValueError: edited badly", build.output)
     assert not (project / ".cache" / "diagrams" / "nodeport").exists()
     assert not (project / "site" / "diagrams" / "nodeport.svg").exists()
+
+
+def test_a_manifest_that_does_not_parse_is_named_with_its_line(project):
+    manifest = project / "docs" / "examples" / "nodeport" / "service-web-nodeport.yaml"
+    lines = manifest.read_text().splitlines()
+    lines.insert(3, "  broken: [unclosed")  # line 4 opens a flow sequence that never closes
+    manifest.write_text("\n".join(lines) + "\n")
+    build = mkdocs_build(project, project / "site")
+    assert build.returncode != 0
+    where = re.search(
+        r"docs/examples/nodeport/service-web-nodeport\.yaml:(\d+): YAML", build.output
+    )
+    assert where, build.output
+    assert int(where.group(1)) >= 4, "the line is where the YAML parser gave up, at or after 4"
+    assert "(drawing diagrams/nodeport.py)" in build.output
+    assert "Traceback" not in build.output
+
+
+def test_a_graphviz_warning_that_breaks_the_picture_fails_the_build(project):
+    """An icon Graphviz cannot open: dot exits 0 and draws the node without it."""
+    (project / "diagrams" / "lost-icon.py").write_text(
+        "from diagrams.custom import Custom\n"
+        "from _style import page_diagram\n"
+        "with page_diagram('lost icon'):\n"
+        "    Custom('app', '/nonexistent/icon.png')\n"
+    )
+    build = mkdocs_build(project, project / "site")
+    assert build.returncode != 0
+    line = [x for x in build.output.splitlines() if "diagrams/lost-icon.py" in x]
+    assert line and "Graphviz could not draw it whole" in line[0], build.output
+    assert "/nonexistent/icon.png" in line[0]
+
+
+def test_a_diagram_over_the_size_budget_fails_with_its_figures(project):
+    (project / "diagrams" / "huge.py").write_text(
+        "from diagrams import Node\n"
+        "from _style import page_diagram\n"
+        "with page_diagram('huge'):\n"
+        "    for i in range(300):\n"
+        "        Node(f'n{i}')\n"
+    )
+    build = mkdocs_build(project, project / "site")
+    assert build.returncode != 0
+    assert re.search(r"diagrams/huge\.py: 300 nodes and \d+ KB, over the budget", build.output)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """What readers, search engines and link previews see besides the text: every page's <title>,
 description and preview tags, its "Edit this page" and "View source" links, its last-updated
 date, the sitemap, the custom 404 page and the print stylesheet.
-Also the date logic itself (scripts/page_meta.py) in full, shallow and git-less checkouts.
+Also the date logic itself (scripts/pipeline/page_meta.py) in full, shallow and git-less checkouts.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from scripts import page_meta
+from scripts.pipeline import page_meta
 from tests.conftest import DOCS, ROOT, page_slugs
 
 CONFIG = load_config(str(ROOT / "mkdocs.yml"))

@@ -1,6 +1,6 @@
 """Per-page metadata for the templates: the last-updated date and the meta description.
 
-Called by the MkDocs hook (scripts/mkdocs_hooks.py) for every page. Nothing here may fail
+Called by the MkDocs hook (scripts/pipeline/hooks.py) for every page. Nothing here may fail
 the build: a missing git, a tarball or a shallow clone only means "no date".
 
 Where the date comes from, and when there is none:

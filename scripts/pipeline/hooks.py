@@ -1,45 +1,52 @@
-"""MkDocs hooks: publish the rendered diagrams and the self-hosted Mermaid build.
+"""MkDocs hooks: the site build's entry point, kept thin.
 
-Both go into the built site as generated files: nothing is written into docs/ or git.
-Set KNI_DIAGRAMS=off to skip rendering (the benchmark's baseline, with images in docs/).
+- on_config: reads the version matrix (scripts/pipeline/versions.py) once;
+- on_files: publishes the rendered diagrams (scripts/pipeline/render.py) and the self-hosted
+  Mermaid build as generated files: nothing is written into docs/ or git;
+- on_page_markdown: page metadata and the version placeholders.
+Set KNI_DIAGRAMS=off to skip rendering (the benchmark's baseline).
+The project root is importable from the venv (the Makefile's set-up puts it on the path).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; the renderer is a package module
-    sys.path.insert(0, str(ROOT))
+from scripts.pipeline import page_meta, versions
+from scripts.pipeline.render import DIAGRAMS_DIR, DiagramError, render_all, summary
 
-from scripts import page_meta, versions
-from scripts.render_diagrams import DIAGRAMS_DIR, DiagramError, render_all, summary
-
+ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("mkdocs.hooks.diagrams")
 MERMAID_DIST = ROOT / "node_modules" / "mermaid" / "dist"
 MERMAID_SITE_DIR = "assets/vendor/mermaid"
 
 
-def _diagram_files(config) -> list[File]:
+def _diagram_files(config: MkDocsConfig) -> list[File]:
     started = time.perf_counter()
     try:
         results = render_all()
     except DiagramError as exc:
         raise PluginError(f"Diagram failed: {exc}") from None
+    for result in results:
+        for warning in result.warnings:
+            log.warning("diagrams/%s.py: Graphviz %s", result.slug, warning)
     log.info("%s in %.1f s", summary(results), time.perf_counter() - started)
+    # The content, not a path into the cache: another build may prune the cache meanwhile.
     return [
-        File.generated(config, f"diagrams/{r.slug}.svg", abs_src_path=str(r.svg)) for r in results
+        File.generated(config, f"diagrams/{r.slug}.svg", content=r.svg.read_bytes())
+        for r in results
     ]
 
 
-def _mermaid_files(config) -> list[File]:
+def _mermaid_files(config: MkDocsConfig) -> list[File]:
     """mermaid's ESM entry and its chunks (no source maps): loaded on demand by the loader."""
     entry = MERMAID_DIST / "mermaid.esm.min.mjs"
     if not entry.is_file():
@@ -55,7 +62,7 @@ def _mermaid_files(config) -> list[File]:
     ]
 
 
-def on_files(files: Files, config) -> Files:
+def on_files(files: Files, config: MkDocsConfig) -> Files:
     generated = _mermaid_files(config)
     if os.environ.get("KNI_DIAGRAMS", "on") != "off":
         generated += _diagram_files(config)
@@ -70,7 +77,7 @@ def on_serve(server, config, builder):
     return server
 
 
-def on_config(config):
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # Read once per build: a broken matrix stops the build before any page is converted.
     global _matrix
     try:
@@ -83,10 +90,12 @@ def on_config(config):
 _matrix: versions.Matrix | None = None
 
 
-def on_page_markdown(markdown, page, config, files):
-    # Last-updated date and meta description for the templates (see scripts/page_meta.py).
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    # Last-updated date and meta description for the templates (see page_meta.py).
     page_meta.apply(page, config)
-    # {{ versions.x.y }} and {{ versions_table }} from docs/versions.yml (scripts/versions.py).
+    # {{ versions.x.y }} and {{ versions_table }} from docs/versions.yml (versions.py).
+    if _matrix is None:
+        raise PluginError("the version matrix was not loaded (on_config did not run)")
     try:
         return versions.substitute(markdown, _matrix, f"docs/{page.file.src_uri}")
     except versions.VersionError as exc:

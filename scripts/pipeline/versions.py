@@ -18,7 +18,7 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VERSIONS_FILE = ROOT / "docs" / "versions.yml"
 PLACEHOLDER = re.compile(r"\{\{\s*versions\.([A-Za-z0-9_.-]+)\s*\}\}")
 TABLE_PLACEHOLDER = re.compile(r"^\{\{\s*versions_table\s*\}\}$", re.MULTILINE)

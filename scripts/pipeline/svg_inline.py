@@ -41,6 +41,17 @@ def _icon_data_uri(path: Path) -> tuple[str, int, int]:
     return f"data:image/png;base64,{encoded}", image.width, image.height
 
 
+def icon_paths(svg: str) -> list[Path]:
+    """The icon files Graphviz drew into `svg` (it reads them itself, not the script)."""
+    paths = []
+    for match in IMAGE_TAG.finditer(svg):
+        attributes = dict(ATTRIBUTE.findall(match.group(1)))
+        href = attributes.get("xlink:href") or attributes.get("href") or ""
+        if href and not href.startswith("data:"):
+            paths.append(Path(href))
+    return sorted(set(paths))
+
+
 def inline_icons(svg: str) -> str:
     """Return `svg` with every file-referenced <image> replaced by a shared <symbol>."""
     symbols: dict[str, str] = {}  # icon path -> symbol id

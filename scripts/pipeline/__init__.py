@@ -1,0 +1,1 @@
+"""The site build: the MkDocs hook and everything it calls (diagrams, versions, page meta)."""
