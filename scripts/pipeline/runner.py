@@ -8,6 +8,7 @@ What it adds around the script:
 - the script's inputs, for the cache key: an audit hook records every project file the
   script opens and every project directory it lists (a glob of docs/examples/<slug>/), so a
   new or deleted manifest counts as a change;
+- Graphviz's own warnings on stderr (the library silences them);
 - one clear error: the file and line that caused a failure (a manifest's YAML line, or the
   script's own line) instead of a traceback. REPORT_JSON receives {"reads", "lists"} on
   success, {"error": {"file", "line", "message"}} on failure.
@@ -76,10 +77,18 @@ def main() -> int:
 
     sys.addaudithook(record)
 
+    import graphviz
+
     import diagrams
 
     counter = itertools.count(1)
     diagrams.Node._rand_id = staticmethod(lambda: f"n{next(counter)}")
+    # `diagrams` renders with quiet=True, which throws Graphviz's warnings away (an icon it
+    # could not open, for one); let them through to stderr, where the renderer judges them.
+    quiet_render = graphviz.Digraph.render
+    graphviz.Digraph.render = lambda self, *a, **kw: quiet_render(
+        self, *a, **{**kw, "quiet": False}
+    )
 
     sys.argv = [str(script)]
     try:
