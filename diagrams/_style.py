@@ -29,6 +29,9 @@ COLORS = {
     "control": "#8e24aa",  # control plane: watches, announcements, configuration
     "dropped": "#c62828",  # traffic that is dropped or refused
 }
+# The green of "return" under the name that says what it marks on the topic pages: a path on
+# which the Pod sees the client's own source IP (externalTrafficPolicy: Local).
+COLORS["source-kept"] = COLORS["return"]
 CLUSTER_FILL = {
     "cluster": "#f1f5f9",  # the Kubernetes cluster
     "node": "#ffffff",  # one node (machine)

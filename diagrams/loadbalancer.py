@@ -1,11 +1,16 @@
-"""LoadBalancer: a cloud load balancer in front of the node port that every node opens."""
+"""LoadBalancer: a cloud load balancer in front of the node port that every node opens.
+
+The example cluster of the Service pages: the two replicas run on node-1 and node-2, node-3
+runs none. With the default externalTrafficPolicy, Cluster, the load balancer sends to every
+node, and node-3 forwards to a Pod on another node with SNAT, so no path keeps the client's
+address (the green style is not used here; the NodePort picture shows the Local policy).
+"""
 
 from _style import edge, find, group, manifests, page_diagram
 from diagrams.gcp.network import LoadBalancing
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.controlplane import CCM
 from diagrams.k8s.infra import Node
-from diagrams.k8s.network import Service
 from diagrams.onprem.client import Client
 
 docs = manifests("loadbalancer")
@@ -13,13 +18,19 @@ service = find(docs, "Service")
 deployment = find(docs, "Deployment")
 port = service["spec"]["ports"][0]
 name = service["metadata"]["name"]
+app = deployment["metadata"]["name"]
+replicas = deployment["spec"]["replicas"]
 # No nodePort in the manifest: Kubernetes allocates one, which the picture says in words.
 node_port = port.get("nodePort", "allocated")
+# Where the page's example cluster placed the replicas: one on each of the first nodes.
+NODES = ("node-1", "node-2", "node-3")
+NODES_WITH_POD = NODES[:replicas]
 
 # Tighter ranks than the default keep the picture readable at the page's width.
 with page_diagram(
     f"type: {service['spec']['type']}: one load balancer, a node port on every node",
-    ranksep="0.5",
+    ranksep="0.9",
+    nodesep="0.3",
 ):
     with group("internet", kind="outside"):
         client = Client("client")
@@ -27,20 +38,21 @@ with page_diagram(
     with group("cloud provider", kind="outside", direction="TB"):
         controller = CCM("cloud controller\nmanager")
         balancer = LoadBalancing(f"load balancer\nEXTERNAL-IP:{port['port']}")
+    entries, pods = {}, {}
     with group("cluster"):
-        proxies, pods = [], []
-        for index in (1, 2):
-            with group(f"node-{index}", kind="node"):
-                entry = Node(f"node-{index}\nnodePort ({node_port})")
-                # kube-proxy on every node holds the Service's rules: draw the Service there.
-                proxy = Service(f"Service {name}\nport {port['port']}")
-                pod = Pod(f"{deployment['metadata']['name']} Pod\n:{port['targetPort']}")
-                balancer >> edge("nodePort") >> entry >> edge() >> proxy
-                proxy >> edge("targetPort") >> pod
-            proxies.append(proxy)
-            pods.append(pod)
+        for node in NODES:
+            has_pod = node in NODES_WITH_POD
+            with group(node if has_pod else f"{node}: no {app} Pod", kind="node"):
+                # kube-proxy on every node holds the Service's rules for the node port.
+                entries[node] = Node(f"{node}\nnodePort ({node_port})\n→ {name}:{port['port']}")
+                if has_pod:
+                    pods[node] = Pod(f"{app} Pod\n:{port['targetPort']}")
 
     client >> edge(f"TCP {port['port']}") >> balancer
-    # externalTrafficPolicy Cluster (the default) may pick a Pod on the other node.
-    proxies[0] >> edge("or to node-2", constraint="false") >> pods[1]
     controller >> edge("provisions", kind="control") >> balancer
+    for node in NODES:
+        balancer >> edge("nodePort") >> entries[node]
+    for node in NODES_WITH_POD:
+        entries[node] >> edge("targetPort") >> pods[node]
+    # externalTrafficPolicy Cluster (the default): node-3 forwards to another node and SNATs.
+    entries["node-3"] >> edge("SNAT + DNAT,\nto node-2") >> pods["node-2"]

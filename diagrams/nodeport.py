@@ -1,8 +1,10 @@
-"""NodePort: the same port opens on every node; where the Pod runs decides the path.
+"""NodePort: the same ports open on every node; the traffic policy decides the path.
 
-Two Services share one Pod on node-2. With externalTrafficPolicy Cluster (the default) node-1
-forwards to node-2 and SNATs, so the Pod sees a node IP; with Local, node-1 has no local
-endpoint and drops the connection, while node-2 delivers it with the client's IP intact.
+The Deployment's two replicas run on node-1 and node-2; node-3 runs none. Two Services share
+them. web-nodeport keeps the default externalTrafficPolicy, Cluster (blue): every node accepts
+the connection and SNATs it, even when it picks its own Pod, and node-3 forwards to another
+node. web-local uses Local (green, the style for a path that keeps the client's source IP):
+node-1 and node-2 deliver to their own Pod without SNAT, and node-3 drops the connection (red).
 """
 
 from _style import edge, find, group, manifests, page_diagram
@@ -23,32 +25,52 @@ def ports_of(service: dict) -> dict:
 cluster_port, local_port = ports_of(cluster_svc), ports_of(local_svc)
 container_port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]
 cluster_name, local_name = cluster_svc["metadata"]["name"], local_svc["metadata"]["name"]
+cluster_node_port, local_node_port = cluster_port["nodePort"], local_port["nodePort"]
+app = deployment["metadata"]["name"]
+replicas = deployment["spec"]["replicas"]
+# Where the page's example cluster placed the replicas: one on each of the first nodes.
+NODES = ("node-1", "node-2", "node-3")
+NODES_WITH_POD = NODES[:replicas]
 
 
-def node_label() -> str:
+def node_label(name: str) -> str:
     """A node lists both node ports: each is open on every node, Pod or not."""
-    return (
-        f"node IP\n:{cluster_port['nodePort']} → {cluster_name}:{cluster_port['port']}"
-        f"\n:{local_port['nodePort']} → {local_name}:{local_port['port']}"
-    )
+    return f"{name}\n:{cluster_node_port}  :{local_node_port}"
 
 
-with page_diagram("One NodePort, every node", direction="LR", ranksep="0.5", nodesep="0.5"):
+title = (
+    f"Open on every node: {cluster_name} :{cluster_node_port} → {cluster_port['port']}"
+    f" (policy Cluster), {local_name} :{local_node_port} → {local_port['port']} (policy Local)"
+)
+with page_diagram(title, direction="LR", ranksep="1.6", nodesep="0.3"):
     with group("outside the cluster", kind="outside"):
         client = Client("browser")
+    entries, pods = {}, {}
     with group("cluster"):
-        with group("node-1 (no web Pod)", kind="node"):
-            node_1 = Node(node_label())
-        with group("node-2", kind="node"):
-            node_2 = Node(node_label())
-            pod = Pod(f"{deployment['metadata']['name']} Pod\n:{container_port['containerPort']}")
+        for name in NODES:  # created top-down in this layout
+            has_pod = name in NODES_WITH_POD
+            with group(name if has_pod else f"{name}: no {app} Pod", kind="node"):
+                entries[name] = Node(node_label(name))
+                if has_pod:
+                    pods[name] = Pod(f"{app} Pod\n:{container_port['containerPort']}")
 
-    client >> edge(f":{cluster_port['nodePort']}", kind="request") >> node_1
-    node_1 >> edge("hop to node-2\nSNAT + DNAT\n(Pod sees node-1 IP)", kind="request") >> pod
-    client >> edge(f":{local_port['nodePort']} dropped", kind="dropped") >> node_1
+    # Cluster (default): a node with a Pod still SNATs; a node without one forwards and SNATs.
+    client >> edge(f":{cluster_node_port}", kind="request") >> entries["node-1"]
+    # It bends below the node-1 Local path, so that its label stays clear of the green line.
     (
-        client
-        >> edge(f":{cluster_port['nodePort']} or :{local_port['nodePort']}", kind="request")
-        >> node_2
+        entries["node-1"]
+        >> edge("SNAT + DNAT:\nPod sees node-1", kind="request", tailport="se", headport="sw")
+        >> pods["node-1"]
     )
-    node_2 >> edge("DNAT\n(client IP kept\nwith Local)", kind="request") >> pod
+    client >> edge(f":{cluster_node_port}", kind="request") >> entries["node-3"]
+    (
+        entries["node-3"]
+        >> edge("hop to node-2, SNAT + DNAT:\nPod sees node-3", kind="request")
+        >> pods["node-2"]
+    )
+    # Local: only DNAT to the Pod on the same node, which sees the client's own IP.
+    for name in NODES_WITH_POD:
+        client >> edge(f":{local_node_port}", kind="source-kept") >> entries[name]
+        entries[name] >> edge("DNAT only:\nclient IP kept", kind="source-kept") >> pods[name]
+    # Local on a node without a Pod: dropped.
+    client >> edge(f":{local_node_port} dropped", kind="dropped") >> entries["node-3"]
