@@ -1,7 +1,7 @@
 """The example manifests under docs/examples/ are valid, and the validator proves it can tell.
 
-Every check goes through tests/manifests_rules.py, the same pipeline that must reject each
-deliberately wrong manifest in tests/invalid_manifests/ for the reason written at its top.
+Every check goes through tests/support/manifests_rules.py, the same pipeline that must reject each
+deliberately wrong manifest in tests/support/invalid_manifests/ for the reason written at its top.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import manifests_rules as rules
-from tests.manifests_common import display, label
+from tests.support import manifests_rules as rules
+from tests.support.manifests_common import display, label
 
 ROOT = rules.ROOT
 EXAMPLE_FILES = rules.example_files()
@@ -177,7 +177,7 @@ def test_invalid_manifests_cover_the_required_cases():
         "ipaddresspool-v1alpha1.yaml",
     }
     missing = required - {p.name for p in INVALID_FILES}
-    assert not missing, f"tests/invalid_manifests/ lacks {sorted(missing)}"
+    assert not missing, f"tests/support/invalid_manifests/ lacks {sorted(missing)}"
 
 
 # --- set-up ---------------------------------------------------------------------------------------

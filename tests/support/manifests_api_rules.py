@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.manifests_common import Problem, group_of, label
+from tests.support.manifests_common import Problem, group_of, label
 
 # k8s.io/apimachinery/pkg/util/validation/validation.go: IsDNS1035Label, IsDNS1123Label,
 # IsDNS1123Subdomain and IsValidPortName (IANA_SVC_NAME).

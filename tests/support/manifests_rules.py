@@ -27,9 +27,9 @@ import kubernetes_validate
 import yaml
 
 from scripts.pipeline import versions
-from tests.manifests_api_rules import check_rules
-from tests.manifests_common import ROOT, Problem, group_of, label
-from tests.manifests_crd_tables import TABLE_GROUPS, check_table_resource
+from tests.support.manifests_api_rules import check_rules
+from tests.support.manifests_common import ROOT, Problem, group_of, label
+from tests.support.manifests_crd_tables import TABLE_GROUPS, check_table_resource
 
 # kubernetes-validate re-reads and parses its 1.4 MB definitions file on every call; remember
 # each parsed schema (validation only reads them) so ~400 validations take a second, not ten.
@@ -38,8 +38,8 @@ kubernetes_validate.utils.schema_contents = functools.cache(
 )
 
 EXAMPLES = ROOT / "docs" / "examples"
-INVALID = ROOT / "tests" / "invalid_manifests"
-CRD_SCRIPT = ROOT / "tests" / "manifests_crd_validate.mjs"
+INVALID = ROOT / "tests" / "support" / "invalid_manifests"
+CRD_SCRIPT = Path(__file__).with_name("manifests_crd_validate.mjs")
 # The oldest supported and the current Kubernetes minor, from the version matrix.
 _matrix = versions.load()
 K8S_VERSIONS = (_matrix.value("kubernetes.oldest"), _matrix.value("kubernetes.current"))
