@@ -1,8 +1,10 @@
 """Gateway API: who owns which resource, and how a request follows them to the Pods.
 
-GatewayClass (infrastructure provider) -> Gateway (cluster operator) -> HTTPRoute
-(application developer) -> two Services by weight; names, ports, hostnames and weights all
-come from docs/examples/gateway-api/.
+GatewayClass (infrastructure provider) -> Gateway (cluster operator) <- HTTPRoute
+(application developer) -> two Services by weight. The client reaches Traefik through its
+LoadBalancer Service; Traefik reads the backends' EndpointSlices and sends each request
+straight to a Pod. Names, ports, hostnames and weights all come from
+docs/examples/gateway-api/.
 """
 
 from _style import edge, find, group, manifests, page_diagram, same_column
@@ -17,6 +19,7 @@ gateway_class = find(docs, "GatewayClass")
 gateway = find(docs, "Gateway")
 route = find(docs, "HTTPRoute")
 grant = find(docs, "ReferenceGrant")
+traefik_service = find(docs, "Service", "traefik")
 listener = gateway["spec"]["listeners"][0]
 hostname = route["spec"]["hostnames"][0]
 # The weighted rule is the one whose backendRefs carry weights: it draws the split.
@@ -51,11 +54,14 @@ def deployment_for(service: dict) -> dict:
     )
 
 
+# The Service port whose targetPort names the entryPoint that the listener port binds to.
+web_port = next(p for p in traefik_service["spec"]["ports"] if p["targetPort"] == "web")
+
 with page_diagram(
     f"Gateway API: {hostname}, split by weight",
     direction="LR",
-    ranksep="0.4",
-    nodesep="0.25",
+    ranksep="0.3",
+    nodesep="0.3",
     newrank="true",
 ) as picture:
     client = Client("client")
@@ -68,34 +74,55 @@ with page_diagram(
         f"cluster operator\nnamespace {namespace_of(gateway)}", kind="namespace", label_at="bottom"
     )
     with operator:
+        balancer = Service(
+            f"Service {traefik_service['metadata']['name']}\n"
+            f"type {traefik_service['spec']['type']}\n"
+            + ", ".join(f"{p['name']} {p['port']}" for p in traefik_service["spec"]["ports"])
+        )
         gw = Traefik(
-            f"Gateway {gateway['metadata']['name']}\n"
+            f"Traefik Pod\nGateway {gateway['metadata']['name']}\n"
             f"listener {listener['name']} :{listener['port']}"
         )
 
+    # The route's namespace box gets its label at the bottom: the route's arrow to the other
+    # namespace leaves from its top edge.
+    def namespace_box(name: str):
+        at = "bottom" if name == namespace_of(route) else "top"
+        return group(f"namespace {name}", kind="namespace", label_at=at)
+
     with group("application developer", kind="cluster"):
-        with group(f"namespace {namespace_of(route)}", kind="namespace"):
+        with namespace_box(namespace_of(route)):
             http_route = CRD(f"HTTPRoute {route['metadata']['name']}\n{hostname}")
-        backends = []
+        backends, granted = [], None
         for ref in weighted["backendRefs"]:
             service = service_for(ref)
             deployment = deployment_for(service)
             name = service["metadata"]["name"]
-            with group(f"namespace {namespace_of(service)}", kind="namespace"):
-                svc = Service(f"{name}\nport {service['spec']['ports'][0]['port']}")
+            with namespace_box(namespace_of(service)):
+                svc = Service(f"Service {name}\nport {service['spec']['ports'][0]['port']}")
                 pods = [
                     Pod(f"{deployment['metadata']['name']} Pod")
                     for _ in range(deployment["spec"].get("replicas", 1))
                 ]
                 if namespace_of(grant) == namespace_of(service):
                     granted = CRD(f"ReferenceGrant\n{grant['metadata']['name']}")
-                    granted >> edge("grants", kind="control") >> svc
+                    granted >> edge("allows", kind="control") >> svc
             backends.append((ref["weight"], svc, pods))
 
+    # Control plane: the class names the controller, and the route names its Gateway in
+    # parentRefs (drawn from the route to the Gateway, laid out left to right).
     gwc >> edge(kind="control") >> gw
     same_column(picture, gwc, gw)
-    client >> edge(f":{listener['port']}") >> gw >> edge() >> http_route
+    gw << edge("parentRefs", kind="control") << http_route
+    if granted is not None:
+        same_column(picture, http_route, granted)
+    # The request: port 80 on the load balancer, the entryPoint port inside the Traefik Pod,
+    # then straight to a Pod IP that Traefik learned from the Service's EndpointSlices.
+    client >> edge(f"HTTP :{web_port['port']}") >> balancer
+    balancer >> edge(f"targetPort {web_port['targetPort']}\n:{listener['port']}") >> gw
     for weight, svc, pods in backends:
-        http_route >> edge(f"weight {weight}") >> svc
-        for pod in pods:
-            svc >> edge() >> pod
+        http_route >> edge(f"backendRef\nweight {weight}", kind="control") >> svc
+        gw >> edge("EndpointSlices", kind="control") >> svc
+        for index, pod in enumerate(pods):
+            svc >> edge("selects" if index == 0 else "", kind="control") >> pod
+            gw >> edge() >> pod

@@ -31,7 +31,7 @@ with page_diagram(
             with group(f"node-{index}", kind="node"):
                 node_ports.append(Node("NodePort"))
         controller = Ingress("Ingress or\nGateway controller")
-        service = Service("Service\nClusterIP")
+        service = Service("Service\n(EndpointSlices)")
         with group("Pod (meshed)", kind="mesh"):
             sidecar = Envoy("mesh sidecar")
             app = Pod("app container")
@@ -39,6 +39,9 @@ with page_diagram(
     client >> edge() >> balancer
     for node_port in node_ports:
         balancer >> edge() >> node_port >> edge() >> controller
-    controller >> edge("host, path") >> service >> edge() >> sidecar >> edge() >> app
+    # The controller reads the Service's EndpointSlices and sends the request straight to a
+    # Pod IP; the Service's ClusterIP is not on this path.
+    controller >> edge("reads EndpointSlices", kind="control") >> service
+    controller >> edge("host, path\nto a Pod IP") >> sidecar >> edge() >> app
     same_column(picture, client, balancer)
     same_column(picture, sidecar, app)
