@@ -18,7 +18,7 @@ import pytest
 import yaml
 from mkdocs.config import load_config
 
-from scripts import new_page
+from scripts.tools import new_page
 from tests.conftest import ROOT, copy_project, mkdocs_build
 
 SLUG, TITLE = "topology-routing", "Topology-aware routing"
@@ -39,7 +39,7 @@ def run(project: Path, *command: str | Path, timeout: int = 60) -> subprocess.Co
 
 
 def scaffold(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return run(project, sys.executable, "-m", "scripts.new_page", *args)
+    return run(project, sys.executable, "-m", "scripts.tools", "new-page", *args)
 
 
 def make_copy(destination: Path) -> Path:

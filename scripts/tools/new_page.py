@@ -1,6 +1,6 @@
 """Scaffolds a new page: `make new-page SLUG=<slug> TITLE="<title>"`.
 
-    python -m scripts.new_page SLUG TITLE
+    python -m scripts.tools new-page SLUG TITLE
 
 Writes, for one slug (see CONTRIBUTING.md, "One slug names everything"):
   docs/<slug>.md                    the page, following the page conventions
@@ -24,9 +24,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from scripts.pipeline import site_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # A slug is a file name, a URL path segment and a Kubernetes-style name all at once.
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 MAX_SLUG = 40
@@ -173,14 +173,6 @@ spec:
 # --- checks --------------------------------------------------------------------------
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without importing the Python objects its tags name."""
-
-
-_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
-_LenientLoader.add_multi_constructor("!", lambda *_: None)
-
-
 def nav_files(items) -> set[str]:
     """Every page file the nav lists, at any depth."""
     found: set[str] = set()
@@ -191,7 +183,7 @@ def nav_files(items) -> set[str]:
 
 
 def read_nav(config_text: str) -> set[str]:
-    return nav_files((yaml.load(config_text, Loader=_LenientLoader) or {}).get("nav"))
+    return nav_files(site_config.parse(config_text).get("nav"))
 
 
 def check_slug(root: Path, slug: str, config_text: str) -> None:

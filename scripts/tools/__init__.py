@@ -1,0 +1,1 @@
+"""Contributor tools, behind one entry point: `python -m scripts.tools --help`."""
