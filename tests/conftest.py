@@ -8,9 +8,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import browser_support as bs
 import pytest
+from playwright.sync_api import sync_playwright
 
 from scripts.project_copy import copy_project  # noqa: F401 (used by the tests through here)
+from tests.support import static_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -53,3 +56,32 @@ def page_slugs() -> list[str]:
 
 def diagram_slugs() -> list[str]:
     return sorted(p.stem for p in DIAGRAMS.glob("*.py") if not p.name.startswith("_"))
+
+
+# --- the browser suite's shared fixtures ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site(request):
+    """$SITE_DIR when set, else the session's one strict build (conftest.built_site)."""
+    return bs.prebuilt_site() or request.getfixturevalue("built_site").site
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    running = static_server.start(site)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Under `make test` Chromium is installed; missing, it is a failure, never a skip.
+    if not bs.CHROMIUM.is_file():
+        pytest.fail(f"{bs.CHROMIUM} is missing: install Debian's chromium (make test does).")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(bs.CHROMIUM), args=bs.CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()

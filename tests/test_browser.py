@@ -9,16 +9,15 @@ Screenshots of every page land in build/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import struct
 
 import browser_support as bs
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-from scripts import serve_static
 from tests.conftest import page_slugs
+from tests.support import static_server
 
 pytestmark = pytest.mark.browser
 
@@ -34,34 +33,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 # --- fixtures -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def site(request):
-    """$SITE_DIR when set, else the session's one strict build (conftest.built_site)."""
-    return bs.prebuilt_site() or request.getfixturevalue("built_site").site
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    running = serve_static.start(site)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not bs.CHROMIUM.is_file():
-        message = f"{bs.CHROMIUM} is missing: install Debian's chromium (make test does)."
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(bs.CHROMIUM), args=bs.CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -213,7 +184,7 @@ def test_screenshots_are_written(visits, slug):
 
 
 def test_sitemap_lists_every_page(site):
-    base_url = serve_static.site_url()
+    base_url = static_server.site_config.site_url()
     assert bs.sitemap_slugs(site, base_url) == bs.page_slugs(site)
     assert "index" in bs.page_slugs(site)
 

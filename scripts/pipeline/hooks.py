@@ -3,7 +3,8 @@
 - on_config: reads the version matrix (scripts/pipeline/versions.py) once;
 - on_files: publishes the rendered diagrams (scripts/pipeline/render.py) and the self-hosted
   Mermaid build as generated files: nothing is written into docs/ or git;
-- on_page_markdown: page metadata and the version placeholders.
+- on_page_markdown: page metadata and the version placeholders;
+- on_page_content: Mermaid blocks kept out of search and readable without JavaScript.
 Set KNI_DIAGRAMS=off to skip rendering (the benchmark's baseline).
 The project root is importable from the venv (the Makefile's set-up puts it on the path).
 """
@@ -21,6 +22,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from scripts.pipeline import page_meta, versions
+from scripts.pipeline.mermaid_html import mark_mermaid
 from scripts.pipeline.render import DIAGRAMS_DIR, DiagramError, render_all, summary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +102,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         return versions.substitute(markdown, _matrix, f"docs/{page.file.src_uri}")
     except versions.VersionError as exc:
         raise PluginError(str(exc)) from None
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    # Runs before the search plugin reads the page (it indexes in on_page_context).
+    return mark_mermaid(html)

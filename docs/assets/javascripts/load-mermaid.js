@@ -10,6 +10,12 @@
  * navigation, so diagrams render whichever page a reader arrives from. It also redraws
  * them when the reader switches between the light and dark palettes.
  *
+ * Once the page is idle, the remaining diagrams are drawn too, one at a time: printing cannot
+ * wait for a drawing (the browser lays out the printout as soon as `beforeprint` returns),
+ * so every diagram must be ready before a reader prints. In the dark palette each diagram is
+ * also drawn in the light theme, kept hidden for the printout (print.css), since paper gets
+ * the light scheme.
+ *
  * Each div.mermaid ends with data-rendered="<theme>" (the SVG is inside it, not in a
  * shadow root) or data-failed="<message>" (its source stays visible as text); the browser
  * tests rely on both.
@@ -79,6 +85,24 @@
         console.error("Mermaid diagram failed to render:", error);
       }
     }
+    if (current === "default") return;
+    // Paper gets the light scheme: a hidden light-theme copy of each drawing for print.css.
+    mermaid.initialize({ ...settings, ...window.mermaid.settings, theme: "default" });
+    for (const block of blocks) {
+      if (block.dataset.rendered !== current) continue;
+      renderCount += 1;
+      try {
+        const { svg } = await mermaid.render(`mermaid-svg-${renderCount}`, block.dataset.source);
+        const copy = document.createElement("div");
+        copy.className = "kni-mermaid-print";
+        copy.hidden = true;
+        copy.setAttribute("aria-hidden", "true");
+        copy.innerHTML = compactPaths(svg);
+        block.append(copy);
+      } catch (error) {
+        console.error("Mermaid diagram failed to render for print:", error);
+      }
+    }
   }
 
   // One render at a time: a scroll, a page load and a palette switch can ask at once.
@@ -106,9 +130,30 @@
     { rootMargin: "100% 0px" },
   );
 
+  // Once the page is idle (after the drawings near the viewport), draw all the others, so
+  // a printout made at any time has them all.
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
+  let idleRequest = 0;
+  const renderAllWhenIdle = () => {
+    const request = ++idleRequest;
+    queue.then(() =>
+      idle(
+        () => {
+          if (request !== idleRequest) return; // another page has arrived since
+          const blocks = document.querySelectorAll("div.mermaid");
+          if (blocks.length === 0) return;
+          blocks.forEach((block) => wanted.add(block));
+          scheduleRender();
+        },
+        { timeout: 4000 },
+      ),
+    );
+  };
+
   document$.subscribe(() => {
     nearViewport.disconnect(); // the previous page's blocks are gone
     document.querySelectorAll("div.mermaid").forEach((block) => nearViewport.observe(block));
+    renderAllWhenIdle();
   });
   // Printing wants every diagram, including those the reader never scrolled to.
   window.addEventListener("beforeprint", () => {
