@@ -21,6 +21,12 @@ FIRST_RESULT = {
     "kubectl proxy": "clusterip",
     "IngressRoute": "ingress",
     "ReferenceGrant": "gateway-api",
+    # The pages of the rest of the networking model
+    "NetworkPolicy": "network-policy",
+    "ndots": "dns",
+    "EndpointSlice": "endpoints",
+    "certificateRefs": "gateway-api-https",
+    "PROXY protocol": "client-ip",
 }
 
 # Words that only Mermaid source has (diagram keywords and accessibility lines).

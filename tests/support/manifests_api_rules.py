@@ -6,6 +6,7 @@ server on purpose, and say so in their message.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,25 @@ GATEWAY_WEIGHT_MAX = 1_000_000
 # pkg/apis/networking/validation/validation.go (validateHTTPIngressPath): supported path types.
 INGRESS_PATH_TYPES = ("Exact", "Prefix", "ImplementationSpecific")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+# Versions that the standard channel of the Gateway API bundle the site installs (v1.5.1,
+# gateway_api.version in docs/versions.yml) serves, kind by kind: `served: true` in
+# kubernetes-sigs/gateway-api config/crd/standard/gateway.networking.k8s.io_*.yaml at v1.5.1.
+# The npm schemas know more versions (TLSRoute v1alpha2/v1alpha3, BackendTLSPolicy v1alpha3,
+# TCPRoute...), which such a cluster refuses. Update this table with the bundle.
+GATEWAY_API_BUNDLE = "v1.5.1"
+GATEWAY_API_SERVED = {
+    "GatewayClass": ("v1", "v1beta1"),
+    "Gateway": ("v1", "v1beta1"),
+    "HTTPRoute": ("v1", "v1beta1"),
+    "GRPCRoute": ("v1",),
+    "ReferenceGrant": ("v1", "v1beta1"),
+    "BackendTLSPolicy": ("v1",),
+    "TLSRoute": ("v1",),
+    "ListenerSet": ("v1",),
+}
+# Go's net.IP.IsLinkLocalMulticast: 224.0.0.0/24, and IPv6 ff02::/16 with any flags (ffX2::).
+LINK_LOCAL_MULTICAST_V4 = ipaddress.ip_network("224.0.0.0/24")
 
 
 def port_name_error(name: object) -> str | None:
@@ -185,6 +205,87 @@ def _backend_weight_problems(path: Path, doc: dict) -> Iterator[Problem]:
                 )
 
 
+def _gateway_served_problems(path: Path, doc: dict) -> Iterator[Problem]:
+    version = doc["apiVersion"].partition("/")[2]
+    served = GATEWAY_API_SERVED.get(doc["kind"], ())
+    if version not in served:
+        listed = ", ".join(f"{GATEWAY_GROUP}/{v}" for v in served) or "none"
+        yield Problem(
+            path,
+            "gateway-api",
+            f"{label(doc)}: kind {doc['kind']} is not served at apiVersion {doc['apiVersion']} "
+            f"by the standard channel of Gateway API {GATEWAY_API_BUNDLE} (served: {listed})",
+        )
+
+
+def _listener_problems(path: Path, doc: dict) -> Iterator[Problem]:
+    """The CEL rules of a Gateway's (or ListenerSet's) listeners, which the npm schemas skip.
+
+    kubernetes-sigs/gateway-api apis/v1/gateway_types.go at v1.5.1: the XValidation markers on
+    Listeners and on ListenerTLSConfig (compiled into the CRDs' x-kubernetes-validations;
+    tests/cel/gateway_test.go checks the same messages). Plus one rule of the spec that no CEL
+    enforces: Listener.tls "is required if the Protocol field is HTTPS or TLS". The API server
+    accepts an HTTPS listener without tls; the controller then refuses the listener (Traefik
+    v3.7: condition Accepted False, reason InvalidTLSConfiguration).
+    """
+    for index, listener in enumerate((doc.get("spec") or {}).get("listeners") or []):
+        if not isinstance(listener, dict):
+            continue
+        where = f"{label(doc)}: spec.listeners[{index}]"
+        protocol, tls = listener.get("protocol"), listener.get("tls")
+        if protocol in ("HTTP", "TCP", "UDP") and tls is not None:
+            yield Problem(
+                path,
+                "listeners",
+                f"{where}: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']",
+            )
+            continue
+        if protocol == "HTTPS" and tls is None:
+            yield Problem(
+                path,
+                "listeners",
+                f"{where}: tls is required for protocol HTTPS (Gateway API spec; the CRD "
+                "accepts it, the controller rejects the listener)",
+            )
+            continue
+        if protocol == "TLS" and not (isinstance(tls, dict) and tls.get("mode")):
+            yield Problem(path, "listeners", f"{where}: tls mode must be set for protocol TLS")
+            continue
+        if not isinstance(tls, dict):
+            continue
+        mode = tls.get("mode") or "Terminate"  # +kubebuilder:default=Terminate
+        if protocol == "HTTPS" and mode != "Terminate":
+            yield Problem(
+                path, "listeners", f"{where}: tls mode must be Terminate for protocol HTTPS"
+            )
+        elif mode == "Terminate" and not tls.get("certificateRefs") and not tls.get("options"):
+            yield Problem(
+                path,
+                "listeners",
+                f"{where}.tls: certificateRefs or options must be specified when mode is Terminate",
+            )
+
+
+def _backend_tls_policy_problems(path: Path, doc: dict) -> Iterator[Problem]:
+    # apis/v1/backendtlspolicy_types.go at v1.5.1, XValidation on BackendTLSPolicyValidation.
+    validation = (doc.get("spec") or {}).get("validation") or {}
+    has_refs = bool(validation.get("caCertificateRefs"))
+    has_well_known = bool(validation.get("wellKnownCACertificates"))
+    where = f"{label(doc)}: spec.validation"
+    if has_refs and has_well_known:
+        yield Problem(
+            path,
+            "backendtls",
+            f"{where}: must not contain both CACertificateRefs and WellKnownCACertificates",
+        )
+    elif not (has_refs or has_well_known):
+        yield Problem(
+            path,
+            "backendtls",
+            f"{where}: must specify either CACertificateRefs or WellKnownCACertificates",
+        )
+
+
 def _istio_weight_problems(path: Path, doc: dict) -> Iterator[Problem]:
     """Istio route weights: never negative, and (site convention) percentages summing to 100.
 
@@ -296,18 +397,257 @@ def _selector_problems(path: Path, doc: dict, folder_docs: list[dict]) -> Iterat
     )
 
 
+# pkg/apis/core/validation/validation.go: MaxDNSNameservers and MaxDNSSearchPaths, the limits
+# validatePodDNSConfig enforces ("derived from restrictions in Linux libc name resolution").
+MAX_DNS_NAMESERVERS = 3
+MAX_DNS_SEARCH_PATHS = 32
+IPV4_LIKE = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+
+
+def _pod_specs(doc: dict) -> Iterator[tuple[str, dict]]:
+    """The Pod spec of a Pod, or the template's of a workload, with its path for messages."""
+    if doc["kind"] == "Pod":
+        yield "spec", doc.get("spec") or {}
+    elif doc["kind"] in WORKLOAD_KINDS:
+        yield "spec.template.spec", _pod_template(doc).get("spec") or {}
+
+
+def _pod_dns_problems(path: Path, doc: dict) -> Iterator[Problem]:
+    """validatePodDNSConfig (pkg/apis/core/validation/validation.go): dnsPolicy None needs a
+    dnsConfig with at least one nameserver; at most 3 nameservers and 32 search domains
+    (kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-dns-config)."""
+    for where, spec in _pod_specs(doc):
+        config = spec.get("dnsConfig")
+        if spec.get("dnsPolicy") == "None":
+            if not isinstance(config, dict):
+                yield Problem(
+                    path,
+                    "dns",
+                    f"{label(doc)}: {where}.dnsConfig: must provide `dnsConfig` when "
+                    "`dnsPolicy` is None",
+                )
+                continue
+            if not config.get("nameservers"):
+                yield Problem(
+                    path,
+                    "dns",
+                    f"{label(doc)}: {where}.dnsConfig.nameservers: must provide at least one "
+                    "DNS nameserver when `dnsPolicy` is None",
+                )
+        if not isinstance(config, dict):
+            continue
+        if len(config.get("nameservers") or []) > MAX_DNS_NAMESERVERS:
+            yield Problem(
+                path,
+                "dns",
+                f"{label(doc)}: {where}.dnsConfig.nameservers: must not have more than "
+                f"{MAX_DNS_NAMESERVERS} nameservers",
+            )
+        if len(config.get("searches") or []) > MAX_DNS_SEARCH_PATHS:
+            yield Problem(
+                path,
+                "dns",
+                f"{label(doc)}: {where}.dnsConfig.searches: must not have more than "
+                f"{MAX_DNS_SEARCH_PATHS} search paths",
+            )
+
+
+def _external_name_problems(path: Path, doc: dict) -> Iterator[Problem]:
+    """ValidateService for type ExternalName (pkg/apis/core/validation/validation.go):
+    spec.externalName is required and must be a DNS-1123 subdomain (a trailing dot is
+    allowed), and clusterIP may not be set. One site convention on top: a value that looks
+    like an IPv4 address is refused, because Kubernetes treats it as a DNS name made of digits
+    that no DNS server resolves (kubernetes.io/docs/concepts/services-networking/service/
+    #externalname); a selector-less Service with an EndpointSlice is the way to an IP."""
+    spec = doc.get("spec") or {}
+    if spec.get("type") != "ExternalName":
+        return
+    name = spec.get("externalName")
+    cname = name.removesuffix(".") if isinstance(name, str) else ""
+    if not cname:
+        yield Problem(path, "externalname", f"{label(doc)}: spec.externalName: Required value")
+    elif IPV4_LIKE.fullmatch(cname):
+        yield Problem(
+            path,
+            "externalname",
+            f"{label(doc)}: spec.externalName {name!r} resembles an IPv4 address; it would be "
+            "looked up as a DNS name and never resolve (site convention: use a Service "
+            "without a selector and an EndpointSlice for an IP)",
+        )
+    elif len(cname) > 253 or not DNS1123_SUBDOMAIN.fullmatch(cname):
+        yield Problem(
+            path,
+            "externalname",
+            f"{label(doc)}: spec.externalName {name!r} must be a DNS-1123 subdomain",
+        )
+    if spec.get("clusterIP") or spec.get("clusterIPs"):
+        yield Problem(
+            path,
+            "externalname",
+            f"{label(doc)}: spec.clusterIPs: may not be set for ExternalName services",
+        )
+
+
+def _governing_service_problems(
+    path: Path, doc: dict, folder_docs: list[dict]
+) -> Iterator[Problem]:
+    """A StatefulSet's serviceName (or a Pod's subdomain) names a headless Service.
+
+    The API server accepts any name, but DNS publishes the per-Pod records
+    (`<hostname>.<subdomain>.<namespace>.svc.<cluster-domain>`) only when a headless Service
+    of that name exists in the Pod's namespace (kubernetes.io/docs/concepts/services-networking/
+    dns-pod-service/, "Pod's hostname and subdomain fields"; .../workloads/controllers/
+    statefulset/#stable-network-id). Checked when the folder holds a Service of that name in
+    the same namespace, so a Service defined elsewhere passes.
+    """
+    if doc["kind"] == "StatefulSet":
+        governing, where = (doc.get("spec") or {}).get("serviceName"), "spec.serviceName"
+    else:
+        governing, where = (doc.get("spec") or {}).get("subdomain"), "spec.subdomain"
+    if not governing:
+        return
+    for service in folder_docs:
+        if (
+            service["kind"] == "Service"
+            and group_of(service) == ""
+            and service["metadata"]["name"] == governing
+            and _namespace(service) == _namespace(doc)
+            and (service.get("spec") or {}).get("clusterIP") != "None"
+        ):
+            yield Problem(
+                path,
+                "dns",
+                f"{label(doc)}: {where} {governing!r} names a Service that is not headless "
+                "(clusterIP: None), so DNS publishes no per-Pod records",
+            )
+
+
+def _selects(selector: dict, labels: dict) -> bool:
+    """metav1.LabelSelector semantics: every matchLabels pair AND every matchExpressions
+    requirement (k8s.io/apimachinery/pkg/apis/meta/v1, LabelSelectorAsSelector; NotIn and
+    DoesNotExist also match a Pod that lacks the key)."""
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for requirement in selector.get("matchExpressions") or []:
+        key = (requirement or {}).get("key")
+        operator = (requirement or {}).get("operator")
+        values = (requirement or {}).get("values") or []
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def _pod_label_sets(folder_docs: list[dict], namespace: str | None) -> list[tuple[str, dict]]:
+    """(owner, labels) of every Pod the folder would create in `namespace`: the Pod template
+    of each workload, and each bare Pod."""
+    found = []
+    for other in folder_docs:
+        if _namespace(other) != namespace:
+            continue
+        if other["kind"] in WORKLOAD_KINDS and group_of(other) == "apps":
+            labels = (_pod_template(other).get("metadata") or {}).get("labels") or {}
+            found.append((label(other), labels))
+        elif other["kind"] == "Pod" and group_of(other) == "":
+            found.append((label(other), (other.get("metadata") or {}).get("labels") or {}))
+    return found
+
+
+def _network_policy_problems(path: Path, doc: dict, folder_docs: list[dict]) -> Iterator[Problem]:
+    """A NetworkPolicy's spec.podSelector must select some Pod of the same folder.
+
+    The API server accepts any selector. One that matches nothing isolates nothing and allows
+    nothing, silently: a policy applies only to the Pods its podSelector selects, in its own
+    namespace (kubernetes.io/docs/concepts/services-networking/network-policies/, "The
+    NetworkPolicy resource": "An empty podSelector selects all pods in the namespace").
+    Modeled on the Service selector rule: checked only when the folder holds Pods (workload
+    templates or bare Pods) in the policy's namespace, so a policy for Pods defined elsewhere
+    passes, and an empty selector always passes.
+    """
+    selector = (doc.get("spec") or {}).get("podSelector") or {}
+    if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        return
+    candidates = _pod_label_sets(folder_docs, _namespace(doc))
+    if not candidates or any(_selects(selector, labels) for _, labels in candidates):
+        return
+    names = ", ".join(owner for owner, _ in candidates)
+    yield Problem(
+        path,
+        "podselector",
+        f"{label(doc)}: spec.podSelector {selector} selects no Pod of any workload in "
+        f"this folder ({names}), so the policy isolates and allows nothing",
+    )
+
+
+def _endpoint_ip_error(address: object) -> str | None:
+    """ValidateEndpointIP (pkg/apis/core/validation/validation.go), which
+    pkg/apis/discovery/validation/validation.go applies to every IPv4 and IPv6 address of an
+    EndpointSlice: no unspecified, loopback, link-local or link-local multicast address."""
+    try:
+        ip = ipaddress.ip_address(str(address))
+    except ValueError:
+        return "must be a valid IP address"
+    if ip.is_unspecified:
+        return f"may not be unspecified ({address})"
+    if ip.is_loopback:
+        return "may not be in the loopback range (127.0.0.0/8, ::1/128)"
+    if ip.is_link_local:
+        return "may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+    if (ip.version == 4 and ip in LINK_LOCAL_MULTICAST_V4) or (
+        ip.version == 6 and ip.packed[0] == 0xFF and ip.packed[1] & 0x0F == 0x02
+    ):
+        return "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"
+    return None
+
+
+def _endpointslice_problems(path: Path, doc: dict) -> Iterator[Problem]:
+    if doc.get("addressType") not in ("IPv4", "IPv6"):
+        return
+    for e_index, endpoint in enumerate(doc.get("endpoints") or []):
+        for a_index, address in enumerate((endpoint or {}).get("addresses") or []):
+            error = _endpoint_ip_error(address)
+            if error:
+                yield Problem(
+                    path,
+                    "endpoints",
+                    f"{label(doc)}: endpoints[{e_index}].addresses[{a_index}] {address!r} {error}",
+                )
+
+
 def check_rules(path: Path, docs: list[dict], folder_docs: list[dict]) -> list[Problem]:
     problems: list[Problem] = []
     for doc in docs:
         group, kind = group_of(doc), doc["kind"]
         problems += _name_problems(path, doc)
+        if group == GATEWAY_GROUP:
+            problems += _gateway_served_problems(path, doc)
+            if kind in ("Gateway", "ListenerSet"):
+                problems += _listener_problems(path, doc)
+            elif kind == "BackendTLSPolicy":
+                problems += _backend_tls_policy_problems(path, doc)
         if group == "" and kind == "Service":
             problems += _service_problems(path, doc)
             problems += _selector_problems(path, doc, folder_docs)
+            problems += _external_name_problems(path, doc)
+        elif group == "" and kind == "Pod":
+            problems += _pod_dns_problems(path, doc)
+            problems += _governing_service_problems(path, doc, folder_docs)
         elif group == "apps" and kind in WORKLOAD_KINDS:
             problems += _workload_problems(path, doc)
+            problems += _pod_dns_problems(path, doc)
+            if kind == "StatefulSet":
+                problems += _governing_service_problems(path, doc, folder_docs)
         elif group == "networking.k8s.io" and kind == "Ingress":
             problems += _ingress_problems(path, doc)
+        elif group == "networking.k8s.io" and kind == "NetworkPolicy":
+            problems += _network_policy_problems(path, doc, folder_docs)
+        elif group == "discovery.k8s.io" and kind == "EndpointSlice":
+            problems += _endpointslice_problems(path, doc)
         elif kind in ("HTTPRoute", "GRPCRoute") and group in (
             "gateway.networking.k8s.io",
             "policy.linkerd.io",

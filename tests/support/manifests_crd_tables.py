@@ -1,4 +1,4 @@
-"""Hand-kept CRD tables for the projects whose schemas no package registry ships.
+"""Hand-kept CRD tables for the projects whose schemas CRD_PACKAGES does not cover.
 
 MetalLB and Linkerd publish their CRDs only in their Git repositories and Helm charts, neither
 of which we may fetch at test time, and no PyPI or npm package carries them (checked 2026-11:
@@ -13,6 +13,13 @@ Sources, read for this table:
   metallb.io/v1beta1; BGPPeer is v1beta2, its v1beta1 deprecated).
 - Linkerd: linkerd/linkerd2 charts/linkerd-crds/templates/policy/{server,authorization-policy,
   meshtls-authentication,http-local-ratelimit-policy,httproute}.yaml.
+- cert-manager: cert-manager/cert-manager deploy/crds/cert-manager.io_{certificates,issuers,
+  clusterissuers}.yaml at tag v1.21.1 (only v1 is served), and its webhook's validation
+  (internal/apis/certmanager/validation/issuer.go: an Issuer or ClusterIssuer configures
+  exactly one issuer type; certificate.go: secretName and issuerRef.name are required). npm
+  does carry these schemas (@kubernetes-models/cert-manager); moving cert-manager.io to
+  CRD_PACKAGES in manifests_rules.py, with the package pinned in package.json, would replace
+  these three entries.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ def _fields(*names: str) -> frozenset[str]:
 
 
 _SELECTORS = ("podSelector", "externalWorkloadSelector")
+_ISSUER_TYPES = ("acme", "ca", "selfSigned", "vault", "venafi")
 _ROUTE_SPEC = _fields("parentRefs", "hostnames", "rules")
 
 # (group, kind) -> Crd
@@ -122,12 +130,52 @@ TABLE: dict[tuple[str, str], Crd] = {
         served=("v1alpha1", "v1beta1", "v1beta2", "v1beta3"),
         spec_fields=_ROUTE_SPEC,
     ),
+    ("cert-manager.io", "Certificate"): Crd(
+        served=("v1",),
+        spec_fields=_fields(
+            "additionalOutputFormats",
+            "commonName",
+            "dnsNames",
+            "duration",
+            "emailAddresses",
+            "encodeUsagesInRequest",
+            "ipAddresses",
+            "isCA",
+            "issuerRef",
+            "keystores",
+            "literalSubject",
+            "nameConstraints",
+            "otherNames",
+            "privateKey",
+            "renewBefore",
+            "renewBeforePercentage",
+            "renewal",
+            "revisionHistoryLimit",
+            "secretName",
+            "secretTemplate",
+            "signatureAlgorithm",
+            "subject",
+            "uris",
+            "usages",
+        ),
+        required=("issuerRef", "secretName"),
+    ),
+    ("cert-manager.io", "Issuer"): Crd(
+        served=("v1",),
+        spec_fields=_fields(*_ISSUER_TYPES),
+        one_of=_ISSUER_TYPES,
+    ),
+    ("cert-manager.io", "ClusterIssuer"): Crd(
+        served=("v1",),
+        spec_fields=_fields(*_ISSUER_TYPES),
+        one_of=_ISSUER_TYPES,
+    ),
 }
 TABLE_GROUPS = frozenset(group for group, _ in TABLE)
 
 
 def check_table_resource(doc: dict) -> list[str]:
-    """Problems of one MetalLB or Linkerd resource against TABLE (empty when fine)."""
+    """Problems of one MetalLB, Linkerd or cert-manager resource against TABLE (empty when fine)."""
     group, _, version = doc["apiVersion"].partition("/")
     crd = TABLE.get((group, doc["kind"]))
     if crd is None:
