@@ -1,0 +1,352 @@
+"""Rules for Gateway API v1 served by Traefik v3: listener, route attachment, HTTPRoute match
+precedence, the weighted choice between backends and ReferenceGrant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scripts.pipeline.walks import sources as src
+from scripts.pipeline.walks.ingress import (
+    arrive_at_controller,
+    controller_place,
+    lookup_service,
+    send_to_backend,
+)
+from scripts.pipeline.walks.manifests import Obj, label_selector_matches
+from scripts.pipeline.walks.model import Outcome, Step
+from scripts.pipeline.walks.network import Context, service_port
+
+GROUP = "gateway.networking.k8s.io"
+
+
+def hostname_matches(pattern: str | None, host: str) -> bool:
+    """Gateway API Listener.hostname and HTTPRoute.hostnames: none matches every host; a
+    name prefixed with `*.` is a suffix match of one or more labels (`*.example.com` matches
+    test.example.com and foo.test.example.com, not example.com)."""
+    if not pattern:
+        return True
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    return pattern == host
+
+
+def _listeners(ctx: Context, port: int) -> list[tuple[Obj, dict]]:
+    """Gateways of the controller's class, and their listeners bound to this entryPoint.
+
+    Traefik's Gateway provider binds a listener to the entryPoint whose port equals the
+    listener's port (Traefik Kubernetes Gateway provider docs)."""
+    controller_name = ctx.topology.controller.get("gateway_controller")
+    found = []
+    for gateway in ctx.manifests.of_kind("Gateway"):
+        class_name = gateway.spec.get("gatewayClassName")
+        gateway_class = ctx.manifests.get("GatewayClass", "default", class_name)
+        if gateway_class is None:
+            raise gateway.error(f"gatewayClassName {class_name!r}: no such GatewayClass")
+        if gateway_class.spec.get("controllerName") != controller_name:
+            continue
+        for listener in gateway.spec.get("listeners") or []:
+            if int(listener["port"]) == port and listener.get("protocol") in ("HTTP", "HTTPS"):
+                found.append((gateway, listener))
+    return found
+
+
+def _route_allowed(ctx: Context, gateway: Obj, listener: dict, route: Obj) -> bool:
+    """AllowedRoutes.namespaces.from: Same (default), All, or Selector on the route's
+    Namespace labels."""
+    namespaces = (listener.get("allowedRoutes") or {}).get("namespaces") or {}
+    kind = namespaces.get("from", "Same")
+    if kind == "All":
+        return True
+    if kind == "Same":
+        return route.namespace == gateway.namespace
+    if kind == "Selector":
+        labels = ctx.manifests.namespace_labels(route.namespace)
+        if labels is None:
+            raise gateway.error(
+                f"allowedRoutes selects namespaces by label, and the Namespace {route.namespace} "
+                "is not in the manifests"
+            )
+        return label_selector_matches(namespaces.get("selector"), labels)
+    raise gateway.error(f"allowedRoutes.namespaces.from {kind!r} is not modeled")
+
+
+def _attached(ctx: Context, gateway: Obj, listener: dict, route: Obj) -> bool:
+    for parent in route.spec.get("parentRefs") or []:
+        if parent.get("kind", "Gateway") != "Gateway" or parent.get("group", GROUP) != GROUP:
+            continue
+        if parent.get("name") != gateway.name:
+            continue
+        if parent.get("namespace", route.namespace) != gateway.namespace:
+            continue
+        if parent.get("sectionName") not in (None, listener["name"]):
+            continue
+        if parent.get("port") not in (None, listener["port"]):
+            continue
+        return _route_allowed(ctx, gateway, listener, route)
+    return False
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    route: Obj
+    rule_index: int
+    rule: dict
+    path_type: str
+    path: str
+    method: str | None
+    headers: int
+    queries: int
+
+
+def _path_ok(path_type: str, value: str, path: str) -> bool:
+    """HTTPPathMatch: Exact is the whole path; PathPrefix matches element by element split by
+    `/` (`/v2` matches /v2 and /v2/x, not /v2beta); a trailing slash is ignored."""
+    path = path.split("?", 1)[0]
+    if path_type == "Exact":
+        return path == value
+    wanted = [p for p in value.split("/") if p]
+    got = [p for p in path.split("/") if p]
+    return got[: len(wanted)] == wanted
+
+
+def _match_ok(route: Obj, match: dict, ctx: Context) -> bool:
+    request = ctx.request
+    path = match.get("path") or {"type": "PathPrefix", "value": "/"}
+    if path.get("type", "PathPrefix") not in ("Exact", "PathPrefix"):
+        raise route.error(f"path match type {path.get('type')} is not modeled")
+    if not _path_ok(path.get("type", "PathPrefix"), path.get("value", "/"), request.path):
+        return False
+    if match.get("method") and match["method"] != request.method:
+        return False
+    for header in match.get("headers") or []:
+        if header.get("type", "Exact") != "Exact":
+            raise route.error(f"header match type {header['type']} is not modeled")
+        # Header names are case-insensitive (HTTPHeaderMatch).
+        if request.headers.get(header["name"].lower()) != header["value"]:
+            return False
+    if match.get("queryParams"):
+        raise route.error("queryParams matches are not modeled")
+    return True
+
+
+def _precedence(m: RouteMatch) -> tuple:
+    return (m.path_type != "Exact", -len(m.path), m.method is None, -m.headers, -m.queries)
+
+
+WHY = (
+    "an Exact path beats a prefix",
+    "a longer path prefix wins",
+    "a method match wins",
+    "more header matches win",
+    "more query parameter matches win",
+)
+
+
+def why_first(best: RouteMatch, other: RouteMatch) -> str:
+    """The first precedence criterion that separates two matches (else: list order)."""
+    for index, (a, b) in enumerate(zip(_precedence(best), _precedence(other), strict=True)):
+        if a != b:
+            return WHY[index]
+    return "on a tie the earlier rule wins"
+
+
+def match_routes(ctx: Context, routes: list[Obj]) -> tuple[RouteMatch | None, list[RouteMatch]]:
+    """HTTPRouteRule.matches: "precedence must be given to the match having: Exact path
+    match; Prefix path match with largest number of characters; Method match; Largest number
+    of header matches; Largest number of query param matches", then the oldest Route, then
+    {namespace}/{name} order, then the first matching rule in list order. A rule without
+    matches matches every request (PathPrefix /)."""
+    candidates = []
+    for route in sorted(routes, key=lambda r: f"{r.namespace}/{r.name}"):
+        for index, rule in enumerate(route.spec.get("rules") or []):
+            for match in rule.get("matches") or [{}]:
+                if _match_ok(route, match, ctx):
+                    path = match.get("path") or {"type": "PathPrefix", "value": "/"}
+                    candidates.append(
+                        RouteMatch(
+                            route,
+                            index,
+                            rule,
+                            path.get("type", "PathPrefix"),
+                            path.get("value", "/"),
+                            match.get("method"),
+                            len(match.get("headers") or []),
+                            len(match.get("queryParams") or []),
+                        )
+                    )
+    if not candidates:
+        return None, []
+    # Stable sort: earlier (alphabetical route, then rule order) wins every tie.
+    ranked = sorted(candidates, key=_precedence)
+    return ranked[0], ranked[1:]
+
+
+def _reference_allowed(ctx: Context, route: Obj, namespace: str, name: str) -> Obj | None:
+    """ReferenceGrant: a reference to an object in another namespace is allowed only by a
+    ReferenceGrant in that namespace whose `from` lists the route's group, kind and namespace
+    and whose `to` lists the target's group and kind (and name, when given)."""
+    for grant in ctx.manifests.of_kind("ReferenceGrant", namespace):
+        from_ok = any(
+            f.get("group") == GROUP
+            and f.get("kind") == "HTTPRoute"
+            and f.get("namespace") == route.namespace
+            for f in grant.spec.get("from") or []
+        )
+        to_ok = any(
+            t.get("group", "") == ""
+            and t.get("kind") == "Service"
+            and t.get("name") in (None, name)
+            for t in grant.spec.get("to") or []
+        )
+        if from_ok and to_ok:
+            return grant
+    return None
+
+
+def walk_gateway(ctx: Context) -> None:
+    arrived = arrive_at_controller(ctx)
+    if arrived is None:
+        return
+    entry, controller, point = arrived
+    request = ctx.request
+    place = controller_place(ctx, controller)
+    steps: list[Step] = []
+    objects: list[str] = []
+
+    def refuse(text: str, short: str) -> None:
+        steps.append(Step("refuse", text, src.GATEWAY_HTTPROUTE_RULE, short=short))
+        ctx.builder.add(
+            place,
+            "traefik",
+            arriving=entry.packet,
+            leaving=None,
+            steps=steps,
+            outcome=Outcome.REFUSED,
+            objects=objects,
+        )
+
+    listeners = [
+        (g, listener)
+        for g, listener in _listeners(ctx, point.port)
+        if hostname_matches(listener.get("hostname"), request.host)
+    ]
+    if not listeners:
+        refuse(
+            f"No Gateway listener on port {point.port} accepts host {request.host}: 404.",
+            "404: no listener",
+        )
+        return
+    gateway, listener = listeners[0]
+    if listener.get("protocol") == "HTTPS":
+        raise gateway.error("HTTPS listeners are not modeled by the packet walk yet")
+    objects.append(gateway.diagram_id)
+    steps.append(
+        Step(
+            "l7-match",
+            f"{gateway.ref}'s listener {listener['name']} (port {listener['port']}, "
+            f"hostname {listener.get('hostname') or 'any'}) is bound to the {point.name} "
+            f"entryPoint and accepts {request.host}.",
+            src.TRAEFIK_GATEWAY,
+            short=f"listener {listener['name']}",
+        )
+    )
+    routes = [
+        r
+        for r in ctx.manifests.of_kind("HTTPRoute")
+        if _attached(ctx, gateway, listener, r)
+        and (
+            not r.spec.get("hostnames")
+            # Route hostnames that the listener's hostname does not cover are ignored; the
+            # listener already accepted this request's host.
+            or any(hostname_matches(h, request.host) for h in r.spec["hostnames"])
+        )
+    ]
+    match, others = match_routes(ctx, routes)
+    if match is None:
+        refuse(
+            f"No HTTPRoute attached to listener {listener['name']} matches {request.host}"
+            f"{request.path}: 404.",
+            "404: no route",
+        )
+        return
+    route, rule = match.route, match.rule
+    objects.append(route.diagram_id)
+    if rule.get("filters"):
+        raise route.error("rule filters are not modeled by the packet walk")
+    what = f"{match.path_type} {match.path}"
+    if match.headers:
+        what += f" and {match.headers} header match{'es' if match.headers > 1 else ''}"
+    rivals = [m for m in others if (m.route, m.rule_index) != (route, match.rule_index)]
+    beaten = ""
+    if rivals:
+        rival = rivals[0]
+        name = "rule" if rival.route == route else f"{rival.route.ref} rule"
+        beaten = f"; {name} {rival.rule_index + 1} matches too, and {why_first(match, rival)}"
+    steps.append(
+        Step(
+            "l7-match",
+            f"{route.ref} rule {match.rule_index + 1} matches ({what}){beaten}.",
+            src.GATEWAY_HTTPROUTE_RULE,
+            short=f"HTTPRoute {route.name} rule {match.rule_index + 1}",
+        )
+    )
+    refs = rule.get("backendRefs") or []
+    if not refs:
+        refuse(f"{route.ref} rule {match.rule_index + 1} has no backendRefs: 500.", "500")
+        return
+    # BackendRef.weight: "the proportion of requests forwarded to the referenced backend ...
+    # weight/(sum of all weights)"; unspecified means 1, 0 means no traffic.
+    weights = [int(r.get("weight", 1)) for r in refs]
+    total = sum(weights)
+    live = [r for r, w in zip(refs, weights, strict=True) if w > 0]
+    if not live:
+        refuse(
+            f"Every backend of {route.ref} rule {match.rule_index + 1} has weight 0: 500.",
+            "500: all weights 0",
+        )
+        return
+    backend = ctx.choose("backend", live, lambda r: (r["name"],))
+    weight = int(backend.get("weight", 1))
+    if len(refs) > 1:
+        shares = ", ".join(f"{r['name']} {w}" for r, w in zip(refs, weights, strict=True))
+        steps.append(
+            Step(
+                "weighted-choice",
+                f"Weighted choice between the backends ({shares}): this request goes to "
+                f"{backend['name']}, which gets {weight} of every {total} requests.",
+                src.GATEWAY_BACKEND_REF,
+                short=f"{backend['name']}: weight {weight} of {total}",
+            )
+        )
+    if backend.get("kind", "Service") != "Service" or backend.get("group", "") != "":
+        raise route.error(f"backendRef {backend['name']}: only Services are modeled")
+    namespace = backend.get("namespace", route.namespace)
+    if namespace != route.namespace:
+        grant = _reference_allowed(ctx, route, namespace, backend["name"])
+        if grant is None:
+            # HTTPRouteRule.backendRefs: requests that would go to an invalid backend (here
+            # RefNotPermitted) MUST get a 500.
+            refuse(
+                f"{backend['name']} is in namespace {namespace} and no ReferenceGrant there "
+                f"allows HTTPRoutes from {route.namespace}: the reference is not permitted, "
+                "and the request gets HTTP 500.",
+                "500: RefNotPermitted",
+            )
+            return
+        objects.append(grant.diagram_id)
+        steps.append(
+            Step(
+                "reference-check",
+                f"The Service is in namespace {namespace}: {grant.ref} allows HTTPRoutes from "
+                f"{route.namespace} to refer to it.",
+                src.GATEWAY_REFERENCEGRANT,
+                short=f"ReferenceGrant {grant.name} allows",
+            )
+        )
+    service = lookup_service(ctx, route, backend["name"], namespace)
+    objects.append(service.diagram_id)
+    port = service_port(service, backend.get("port"))
+    send_to_backend(
+        ctx, controller, entry.packet, service, port, steps, objects, "HTTP", "traefik", place
+    )
