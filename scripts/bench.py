@@ -1,12 +1,14 @@
 """Build-speed, diagram-size and page-speed figures, printed as `name: value` lines.
 
-    python -m scripts.bench [--runs N] [--skip-pages]
+    python -m scripts.bench [--runs N] [--skip-pages] [--skip-setup]
 
 Everything runs on a throwaway copy of the project, so the real cache is left alone.
 Targets (checked by people reading the figures, not by a timed test):
 warm_rendered = 0, one_edit_rendered = 1, warm_vs_baseline <= 1.15,
 parallel_vs_serial <= 0.6 on 2 cores. Page figures (weights, Lighthouse, the gzip size of
-every diagram, <= 80 KB) come from scripts/bench_pages.py.
+every diagram, <= 80 KB) come from scripts/bench_pages.py. Set-up figures from a fresh clone
+of HEAD with empty package caches (setup_serve_s <= 25 s, setup_test_s) come from
+scripts/bench_setup.py.
 """
 
 from __future__ import annotations
@@ -112,12 +114,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--skip-pages", action="store_true", help="builds and diagrams only")
+    parser.add_argument("--skip-setup", action="store_true", help="no set-up from a fresh clone")
     args = parser.parse_args(argv)
     emit("cores", os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         project = copy_project(Path(work) / "project")
         bench_builds(project, args.runs)
         bench_parallel(project, args.runs)
+    if not args.skip_setup:
+        from scripts import bench_setup
+
+        bench_setup.main(["--cache", "cold"])
     if not args.skip_pages:
         from scripts import bench_pages
 

@@ -38,8 +38,18 @@ if str(ROOT) not in sys.path:  # run as a file or imported by scripts/bench.py
 
 from scripts import serve_static
 
-# CI on GitHub points this at the runner's Google Chrome.
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+
+def find_chromium() -> Path:
+    """$CHROMIUM, else `chromium`, else `chromium-browser` on the PATH: the rule of
+    `scripts/setup.sh chromium` (CI on GitHub sets $CHROMIUM to the runner's Google Chrome).
+    With none, /usr/bin/chromium: where Debian's package, which `make test` installs, puts it."""
+    if os.environ.get("CHROMIUM"):
+        return Path(os.environ["CHROMIUM"])
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return Path(found) if found else Path("/usr/bin/chromium")
+
+
+CHROMIUM = find_chromium()
 # Debian's chromium, headless; Playwright and Lighthouse each add a fresh --user-data-dir.
 CHROMIUM_FLAGS = [
     "--headless",
@@ -321,6 +331,157 @@ def report_lighthouse(slug: str, mermaid: bool, scores: dict, runs: int, misses:
         score = round(scores[category] * 100)
         if score < minimum:
             misses.append(f"{slug} Lighthouse {category} {score} < {minimum}")
+
+
+# --- architecture diagrams: label sizes and page weight ---------------------------------
+
+# The two widths the pictures are judged at: a laptop (Material's content column is about
+# 690 px there) and a phone.
+PICTURE_VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+# Rendered size of every label of every architecture diagram (figure.diagram), in CSS px as
+# the page shows it. An inline <svg>: the text's font size times its screen transform; an
+# <img> (the older way): the SVG file's font sizes times rendered width / viewBox width.
+LABEL_SIZES_JS = """async () => {
+  const figures = [];
+  for (const figure of document.querySelectorAll("figure.diagram")) {
+    const svg = figure.querySelector("svg[data-diagram]");
+    const labels = [];
+    let name = null;
+    if (svg) {
+      name = svg.dataset.diagram;
+      for (const text of svg.querySelectorAll("text")) {
+        const ctm = text.getScreenCTM();
+        const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 0;
+        const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+        labels.push({ text: text.textContent.trim(), px: size });
+      }
+    } else {
+      const img = figure.querySelector("img");
+      if (!img) continue;
+      const src = img.currentSrc || img.src;
+      name = (src.match(/diagrams\\/([\\w-]+)\\.svg/) || [null, src])[1];
+      const source = await (await fetch(src)).text();
+      const root = new DOMParser().parseFromString(source, "image/svg+xml").documentElement;
+      const viewBox = (root.getAttribute("viewBox") || "").trim().split(/[\\s,]+/).map(Number);
+      const scale = img.getBoundingClientRect().width / viewBox[2];
+      for (const text of root.querySelectorAll("text"))
+        labels.push({ text: text.textContent.trim(),
+                      px: parseFloat(text.getAttribute("font-size")) * scale });
+    }
+    labels.sort((a, b) => a.px - b.px);
+    figures.push({ name, smallest: labels.length ? labels[0].px : null, labels });
+  }
+  return figures;
+}"""
+
+
+def measure_pictures(browser, url: str) -> dict:
+    """The smallest label (px) of the page's diagrams at each PICTURE_VIEWPORTS width, and
+    the bytes transferred (compressed, headers included) once the page and every diagram
+    on it are loaded, at the desktop width."""
+    result: dict = {}
+    for form, (width, height) in PICTURE_VIEWPORTS.items():
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=1
+        )
+        page = context.new_page()
+        requests: list = []
+        # A bound method cannot carry Playwright's handler attribute: wrap it in a lambda.
+        page.on("requestfinished", lambda request, found=requests: found.append(request))
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(REVEAL_MERMAID_JS)
+        page.wait_for_load_state("networkidle")
+        # What the page loaded, before the label measurement fetches an <img> diagram again.
+        sizes = [(request.url, request.sizes()) for request in requests]
+        figures = page.evaluate(LABEL_SIZES_JS)
+        context.close()
+        smallest = [f["smallest"] for f in figures if f["smallest"] is not None]
+
+        def transferred(wanted, sizes=sizes) -> int:
+            return sum(
+                size["responseBodySize"] + size["responseHeadersSize"]
+                for address, size in sizes
+                if wanted(address)
+            )
+
+        # The page's HTML and any diagram file it loads: what the diagrams change, apart
+        # from the scripts and styles every page shares.
+        def own(address: str) -> bool:
+            return address.split("#")[0] == url or bool(
+                re.search(r"/diagrams/[\w-]+\.svg$", address)
+            )
+
+        result[form] = {
+            "figures": figures,
+            "smallest_px": min(smallest) if smallest else None,
+            "bytes": transferred(lambda address: True),
+            "page_and_diagram_bytes": transferred(own),
+        }
+    return result
+
+
+def report_pictures(pictures: dict[str, dict]) -> None:
+    """`name: value` lines: per page, the smallest diagram label at 1280 and 390 px and the
+    transfer size with its diagrams; per diagram, its smallest label at both widths."""
+    for slug, measured in pictures.items():
+        name = metric_name(slug)
+        for form, width in (("desktop", 1280), ("phone", 390)):
+            smallest = measured[form]["smallest_px"]
+            if smallest is not None:
+                print(f"page_{name}_smallest_label_px_{width}: {smallest:.1f}")
+        print(f"page_{name}_transfer_bytes_with_diagrams: {measured['desktop']['bytes']}")
+        own = measured["desktop"]["page_and_diagram_bytes"]
+        print(f"page_{name}_html_and_diagram_bytes: {own}")
+        for form, width in (("desktop", 1280), ("phone", 390)):
+            for figure in measured[form]["figures"]:
+                if figure["smallest"] is not None:
+                    diagram = metric_name(figure["name"])
+                    print(f"diagram_{diagram}_smallest_label_px_{width}: {figure['smallest']:.1f}")
+
+
+def pictures_main(argv: list[str] | None = None) -> int:
+    """Only the diagram figures: `python -c 'from scripts.bench_pages import pictures_main;
+    pictures_main()' [--site DIR] [--pages a,b]`."""
+    parser = argparse.ArgumentParser(description="diagram label sizes and page weights")
+    parser.add_argument("--site", type=Path, default=os.environ.get("SITE_DIR"))
+    parser.add_argument("--pages", help="comma-separated slugs (default: every page)")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    scratch = Path(tempfile.mkdtemp(prefix="kni-bench-pictures-"))
+    try:
+        site = Path(args.site) if args.site else build_site(scratch / "site")
+        slugs = page_slugs(site)
+        if args.pages:
+            slugs = [s for s in slugs if s in args.pages.split(",")]
+        server = serve_static.start(site)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
+                )
+                pictures = {s: measure_pictures(browser, server.url + page_path(s)) for s in slugs}
+                browser.close()
+        finally:
+            server.stop()
+        report_pictures(pictures)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+# --- the "Follow a packet" control ------------------------------------------------------
+
+WALK_SCRIPTS = ("walk.js", "load-walk.js")  # the control, and its loader (on every page)
+
+
+def walk_script_gzip_bytes(site: Path | None = None) -> int:
+    """Bytes, gzip-compressed, of what a page with a packet walk downloads for its
+    step-through control: walk.js and its loader (target: 10 KB). From the built site's
+    assets/javascripts/ when given, else from docs/assets/javascripts/."""
+    folder = (site if site else ROOT / "docs") / "assets" / "javascripts"
+    return sum(len(gzip.compress((folder / name).read_bytes())) for name in WALK_SCRIPTS)
 
 
 if __name__ == "__main__":
