@@ -40,6 +40,8 @@ if [ "$profile" = test ]; then
         exit 1
     fi
     [ "$status" -eq 1 ] && missing+=(chromium)
+    # The W3C Nu HTML Checker (npm vnu-jar) runs on Java.
+    command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 fi
 # The venv module is a separate Debian package (python3-venv).
 command -v python3 >/dev/null 2>&1 && python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3 python3-venv)

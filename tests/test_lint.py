@@ -21,7 +21,17 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 # What codespell reads: the pages and every Markdown file of the project.
 SPELLED = ["docs", *sorted(p.name for p in ROOT.glob("*.md")), ".github"]
 # The checks `make lint` runs; each must also be a pre-commit hook.
-HOOK_IDS = {"ruff-check", "ruff-format", "yamllint", "codespell", "whitespace", "workflows"}
+HOOK_IDS = {
+    "ruff-check",
+    "ruff-format",
+    "yamllint",
+    "codespell",
+    "trailing-whitespace",
+    "end-of-file",
+    "workflows",
+}
+# pre-commit-hooks' fixers (no check-only mode): run on a copy, and any change is a failure.
+FIXERS = ("trailing-whitespace-fixer", "end-of-file-fixer")
 
 
 def run(*command: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -61,9 +71,35 @@ def test_codespell():
     assert_passes(result)
 
 
-def test_whitespace_and_final_newline():
-    result = run(sys.executable, "-m", "scripts.fix_whitespace")
-    assert_passes(result, fix=".venv/bin/python -m scripts.fix_whitespace --fix")
+def _text_files() -> list[str]:
+    """Every file git would commit (tracked, and untracked but not ignored) that is text."""
+    listed = run("git", "ls-files", "--cached", "--others", "--exclude-standard").stdout
+    files = []
+    for name in sorted(set(listed.split())):
+        path = ROOT / name
+        if path.is_file() and b"\0" not in path.read_bytes()[:8192]:
+            files.append(name)
+    return files
+
+
+def _fixed_copies(files: list[str], where: Path) -> list[str]:
+    """Run the fixers on copies of `files` under `where`; the names they changed."""
+    for name in files:
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        (where / name).write_bytes((ROOT / name).read_bytes())
+    for fixer in FIXERS:
+        run(BIN / fixer, *files, cwd=where)
+    return [n for n in files if (where / n).read_bytes() != (ROOT / n).read_bytes()]
+
+
+def test_whitespace_and_final_newline(tmp_path):
+    files = _text_files()
+    assert len(files) > 50, "git listed too few files to be the project"
+    changed = _fixed_copies(files, tmp_path)
+    assert not changed, (
+        f"trailing whitespace or a bad end of file in: {', '.join(changed)}\n"
+        "Fix: .venv/bin/pre-commit run --all-files (or the two fixers on those files)"
+    )
 
 
 def test_workflows_match_the_github_schema():
@@ -160,14 +196,11 @@ def test_yamllint_rejects_a_broken_manifest(tmp_path):
         assert rule in result.stdout, f"{rule} not reported:\n{result.stdout}"
 
 
-def test_whitespace_check_rejects_and_fixes(tmp_path):
+def test_whitespace_fixers_reject_and_fix(tmp_path):
     sloppy = tmp_path / "page.md"
     sloppy.write_bytes(b"# Title  \n\ntext\t\n\n\n")
-    result = run(sys.executable, "-m", "scripts.fix_whitespace", sloppy)
-    assert result.returncode == 1
-    assert "trailing whitespace on line 1, 3" in result.stdout
-    assert "blank lines at the end" in result.stdout
-    run(sys.executable, "-m", "scripts.fix_whitespace", "--fix", sloppy)
+    results = [run(BIN / fixer, sloppy) for fixer in FIXERS]
+    assert [r.returncode for r in results] == [1, 1], [report(r) for r in results]
     assert sloppy.read_bytes() == b"# Title\n\ntext\n"
 
 
