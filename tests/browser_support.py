@@ -85,12 +85,15 @@ def markdown_source(slug: str) -> str | None:
     return source.read_text(encoding="utf-8") if source.is_file() else None
 
 
+# A Mermaid block in the page's Markdown: a ```mermaid fence, or a packet walk's generated
+# sequence, {{ walk_sequence(...) }}, which the build turns into one.
+MERMAID_BLOCK = re.compile(r"^\s*(?:```+\s*mermaid\b|\{\{\s*walk_sequence\()", re.MULTILINE)
+
+
 def expected_mermaid_blocks(slug: str) -> int | None:
-    """Mermaid fences in the page's Markdown, None when there is no such file."""
+    """Mermaid blocks in the page's Markdown, None when there is no such file."""
     source = markdown_source(slug)
-    return (
-        None if source is None else len(re.findall(r"^\s*```+\s*mermaid\b", source, re.MULTILINE))
-    )
+    return None if source is None else len(MERMAID_BLOCK.findall(source))
 
 
 def expected_diagram_images(slug: str) -> list[str]:
@@ -313,3 +316,85 @@ def clear_screenshots() -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
+
+
+# --- print, no JavaScript, search (tests/test_print.py, test_nojs.py, test_search.py) ---
+
+PRINTS = ROOT / "build" / "print"
+
+ALL_MERMAID_RENDERED_JS = """() => [...document.querySelectorAll("div.mermaid")]
+  .every((block) => block.dataset.rendered || block.dataset.failed)"""
+
+
+def open_page(context: BrowserContext, url: str) -> Page:
+    """A new page at `url`, loaded and network-quiet, without scrolling (no reveal)."""
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def pdf_text_by_page(path: Path) -> list[dict]:
+    """Each PDF page's text, and how far down the page its lowest text line sits (0..1)."""
+    from pypdf import PdfReader
+
+    pages = []
+    for pdf_page in PdfReader(path).pages:
+        height = float(pdf_page.mediabox.height)
+        ys: list[float] = []
+
+        def visitor(text, _cm, tm, _font, _size, ys=ys):
+            if text.strip():
+                ys.append(tm[5] * _cm[3] + _cm[5] if _cm else tm[5])
+
+        text = pdf_page.extract_text(visitor_text=visitor)
+        lowest = (1 - min(ys) / height) if ys else 0.0
+        pages.append({"text": text, "filled": max(0.0, min(1.0, lowest))})
+    return pages
+
+
+# --- architecture diagrams (tests/test_pictures.py) --------------------------------------
+
+
+def run_axe_within(page: Page, selector: str) -> list[dict]:
+    """axe-core's violations inside `selector` only: with a modal <dialog> open, the rest of
+    the page is inert, and axe would report the page's scrollable regions as unreachable."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        "async (selector) => await axe.run(document.querySelector(selector),"
+        " { resultTypes: ['violations'] })",
+        selector,
+    )
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]],
+        }
+        for violation in results["violations"]
+        if violation["id"] not in AXE_EXCEPTIONS
+    ]
+
+
+# The architecture diagrams are inline <svg data-diagram="<name>"> now (the build puts each
+# picture into its page, scripts/pipeline/diagram_html.py): the image check counts them with
+# the <img> diagrams, and a picture wider than a phone's column scrolls sideways in its own
+# box (.diagram__canvas), never the page. These two supersede the definitions above.
+IMAGES_JS = """async () => {
+  const broken = [];
+  for (const img of document.images) {
+    img.scrollIntoView({ block: "center" });  // lazy images load near the viewport
+    try { await img.decode(); } catch (error) { /* judged by naturalWidth below */ }
+    if (!img.complete || img.naturalWidth === 0) broken.push(img.currentSrc || img.src);
+  }
+  window.scrollTo(0, 0);
+  const diagrams = [...document.querySelectorAll("img")]
+    .map((img) => (img.getAttribute("src") || "").match(/diagrams\\/([\\w-]+)\\.svg$/))
+    .filter(Boolean).map((match) => match[1])
+    .concat([...document.querySelectorAll("figure.diagram svg[data-diagram]")]
+      .map((svg) => svg.dataset.diagram));
+  return { count: document.images.length, broken, diagrams };
+}"""
+SCROLLABLE_OK = SCROLLABLE_OK + ", .diagram__canvas"
