@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VNU_JAR = Path(os.environ.get("VNU_JAR", ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"))
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
+)
 
 # Material's own markup (its partials/nav-item.html), not ours. Fixing them would mean
 # overriding the theme's navigation template, a large copy to keep in step with every

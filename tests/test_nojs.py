@@ -34,14 +34,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def nojs_page(browser, server, form: str):
     context = browser.new_context(
-        viewport=bs.FORMS[form], java_script_enabled=False, service_workers="block",
-        is_mobile=form == "mobile", has_touch=form == "mobile",
+        viewport=bs.FORMS[form],
+        java_script_enabled=False,
+        service_workers="block",
+        is_mobile=form == "mobile",
+        has_touch=form == "mobile",
     )
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(server.origin + "/")
-        else route.abort("blockedbyclient"),
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(server.origin + "/")
+            else route.abort("blockedbyclient")
+        ),
     )
     return context
 

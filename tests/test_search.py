@@ -30,7 +30,9 @@ FIRST_RESULT = {
 }
 
 # Words that only Mermaid source has (diagram keywords and accessibility lines).
-MERMAID_SOURCE = re.compile(r"\b(sequenceDiagram|flowchart (?:LR|TD|TB)|accTitle|accDescr|participant \w+ as)\b")
+MERMAID_SOURCE = re.compile(
+    r"\b(sequenceDiagram|flowchart (?:LR|TD|TB)|accTitle|accDescr|participant \w+ as)\b"
+)
 
 
 def test_every_mermaid_block_is_excluded_from_search(site):

@@ -118,9 +118,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         markdown = versions.substitute(markdown, _matrix, source)
         # {{ walk(...) }} and {{ walk_sequence(...) }}: packet walks computed from the
         # manifests and the topology beside them (scripts/pipeline/walks/).
-        markdown = render_walk_placeholders(
-            markdown, source, Path(config["docs_dir"]) / "examples"
-        )
+        markdown = render_walk_placeholders(markdown, source, Path(config["docs_dir"]) / "examples")
     except (versions.VersionError, WalkError) as exc:
         raise PluginError(str(exc)) from None
     # Each included manifest's code block gets an anchor the diagram's nodes link to.

@@ -25,7 +25,9 @@ import re
 
 # The fence's output: `<div  class="mermaid">SOURCE\n</div>` (two spaces: an empty id slot;
 # the source has no `</div>`: mermaid2 writes it raw, so one there would break the page).
-MERMAID_DIV = re.compile(r'<div((?:\s+[\w-]+(?:="[^"]*")?)*?)\s+class="mermaid"([^>]*)>(.*?)</div>', re.DOTALL)
+MERMAID_DIV = re.compile(
+    r'<div((?:\s+[\w-]+(?:="[^"]*")?)*?)\s+class="mermaid"([^>]*)>(.*?)</div>', re.DOTALL
+)
 
 
 def _mark(match: re.Match[str]) -> str:

@@ -1,7 +1,7 @@
 """Contributor tools, one entry point (the Makefile's targets call these):
 
-    python -m scripts.tools new-page SLUG TITLE    scaffold a page (make new-page)
-    python -m scripts.tools diagrams [ARGS...]     draw the diagrams (see --help)
+python -m scripts.tools new-page SLUG TITLE    scaffold a page (make new-page)
+python -m scripts.tools diagrams [ARGS...]     draw the diagrams (see --help)
 """
 
 from __future__ import annotations
