@@ -6,7 +6,7 @@ purpose: a ClusterIP belongs to no machine. The API server proxy does not use th
 either: it picks a ready endpoint of the Service and connects to that Pod directly.
 """
 
-from _style import edge, find, group, manifests, page_diagram
+from _style import actor, edge, find, group, kube, manifests, page_diagram, pod
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.controlplane import APIServer
 from diagrams.k8s.network import Service
@@ -28,39 +28,44 @@ app = deployment["metadata"]["name"]
 # What the page's commands use: `kubectl proxy` on its default address, the throwaway Pod of
 # `kubectl run client`, and `wget http://web/hostname` (the Service's short name, port 80).
 PROXY_ADDRESS = "127.0.0.1:8001"
-CLIENT_POD = "client (busybox)"
 WGET_URL = f"http://{name}/hostname"
 
 title = f"ClusterIP Service {name} in namespace {namespace}"
-with page_diagram(title, direction="LR", ranksep="0.6", nodesep="0.35"):
+# Top to bottom: who asks (the client Pod, the workstation), who answers (CoreDNS, the API
+# server), the two Services, and the Pods on their nodes.
+with page_diagram(title, direction="TB", ranksep="0.5", nodesep="0.3"):
     with group("workstation", kind="outside"):
-        workstation = Client(f"kubectl proxy\n{PROXY_ADDRESS}")
+        workstation = actor(Client, "workstation", f"kubectl proxy\n{PROXY_ADDRESS}")
 
     with group("cluster"):
-        api = APIServer("API server")
-        with group("kube-system", kind="namespace"):
-            dns = Coredns("CoreDNS")
         with group("node-3", kind="node"):
-            client = Pod(CLIENT_POD)
-        svc = Service(f"{name}\nClusterIP, port {port['port']}")
-        dns_only = Service(f"{headless_name}\nclusterIP: None, port {headless_port['port']}")
+            client = actor(Pod, "pod-client-node-3", "client Pod\n(busybox)")
+        with group("kube-system", kind="namespace"):
+            dns = actor(Coredns, "coredns", "CoreDNS")
+        api = actor(APIServer, "api-server", "API server")
+        svc = kube(Service, service, f"{name}\nClusterIP :{port['port']}")
+        dns_only = kube(
+            Service, headless, f"{headless_name}\nno ClusterIP, :{headless_port['port']}"
+        )
         backends = []
-        for index in (2, 1):  # created bottom-up, so node-1 is drawn above node-2
-            with group(f"node-{index}", kind="node"):
-                backends.append(Pod(f"{app} Pod\n:{container_port['containerPort']}"))
+        for index in (1, 2):
+            node = f"node-{index}"
+            with group(node, kind="node"):
+                backends.append(
+                    pod(Pod, deployment, node, f"{app} Pod\n:{container_port['containerPort']}")
+                )
 
     # 1. Name resolution: CoreDNS answers from the Services it watches through the API server.
-    client >> edge(f"1. DNS: {name}?\n→ ClusterIP", kind="request") >> dns
-    dns >> edge("watches Services,\nEndpointSlices", kind="control") >> api
+    client >> edge(f"1. DNS: {name}?", kind="request") >> dns
+    dns >> edge("watches", kind="control") >> api
     # 2. The connection to the ClusterIP, translated to one Pod.
-    client >> edge(f"2. wget {WGET_URL}\n(port {port['port']})", kind="request") >> svc
+    client >> edge(f"2. wget {WGET_URL}", kind="request") >> svc
     for backend in backends:
         svc >> edge(kind="request") >> backend
     # The headless Service has no ClusterIP: CoreDNS answers its name with the Pod IPs.
     dns >> edge(f"{headless_name}?\n→ Pod IPs", kind="control") >> dns_only
     for backend in backends:
-        dns_only >> edge(kind="control", tailport="e", headport="w") >> backend
+        dns_only >> edge(kind="control") >> backend
     # kubectl proxy: through the API server, straight to a Pod IP.
     workstation >> edge(kind="request") >> api
-    api >> edge("reads endpoints", kind="control") >> svc
-    api >> edge(".../proxy/ to a Pod IP", kind="request") >> backends[1]
+    api >> edge(".../proxy/", kind="request") >> backends[1]

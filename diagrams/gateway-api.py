@@ -7,7 +7,18 @@ straight to a Pod. Names, ports, hostnames and weights all come from
 docs/examples/gateway-api/.
 """
 
-from _style import edge, find, group, manifests, page_diagram, same_column
+from _style import (
+    actor,
+    edge,
+    find,
+    group,
+    kube,
+    manifests,
+    page_diagram,
+    placement,
+    pod,
+    same_column,
+)
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.network import Service
 from diagrams.k8s.others import CRD
@@ -15,6 +26,7 @@ from diagrams.onprem.client import Client
 from diagrams.onprem.network import Traefik
 
 docs = manifests("gateway-api")
+cluster = placement("gateway-api")
 gateway_class = find(docs, "GatewayClass")
 gateway = find(docs, "Gateway")
 route = find(docs, "HTTPRoute")
@@ -57,72 +69,73 @@ def deployment_for(service: dict) -> dict:
 # The Service port whose targetPort names the entryPoint that the listener port binds to.
 web_port = next(p for p in traefik_service["spec"]["ports"] if p["targetPort"] == "web")
 
+# Top to bottom: the client, the operator's load balancer and Traefik (the Gateway), the
+# developer's HTTPRoute, then per backend its Service and Pods. The GatewayClass and the
+# ReferenceGrant sit beside what they govern.
 with page_diagram(
     f"Gateway API: {hostname}, split by weight",
-    direction="LR",
-    ranksep="0.3",
+    direction="TB",
+    ranksep="0.45",
     nodesep="0.3",
     newrank="true",
 ) as picture:
-    client = Client("client")
+    client = actor(Client, "client", "client")
 
     with group("infrastructure provider", kind="outside"):
-        gwc = CRD(f"GatewayClass\n{gateway_class['metadata']['name']}")
+        gwc = kube(CRD, gateway_class, f"GatewayClass\n{gateway_class['metadata']['name']}")
 
-    # The GatewayClass arrow enters from the top: keep the label out of its way.
-    operator = group(
-        f"cluster operator\nnamespace {namespace_of(gateway)}", kind="namespace", label_at="bottom"
-    )
-    with operator:
-        balancer = Service(
-            f"Service {traefik_service['metadata']['name']}\n"
-            f"type {traefik_service['spec']['type']}\n"
-            + ", ".join(f"{p['name']} {p['port']}" for p in traefik_service["spec"]["ports"])
+    with group(f"cluster operator: namespace {namespace_of(gateway)}", kind="namespace"):
+        balancer = kube(
+            Service,
+            traefik_service,
+            f"Service {traefik_service['metadata']['name']}\n{traefik_service['spec']['type']}, "
+            + ", ".join(str(p["port"]) for p in traefik_service["spec"]["ports"]),
         )
-        gw = Traefik(
-            f"Traefik Pod\nGateway {gateway['metadata']['name']}\n"
-            f"listener {listener['name']} :{listener['port']}"
+        # Traefik's Pod implements the Gateway: the node is Traefik (id traefik, as on the
+        # Ingress page), its link and tooltip the Gateway object's.
+        gw = kube(
+            Traefik,
+            gateway,
+            f"Traefik: Gateway {gateway['metadata']['name']}\n"
+            f"listener {listener['name']} :{listener['port']}",
+            nodeid="traefik",
         )
-
-    # The route's namespace box gets its label at the bottom: the route's arrow to the other
-    # namespace leaves from its top edge.
-    def namespace_box(name: str):
-        at = "bottom" if name == namespace_of(route) else "top"
-        return group(f"namespace {name}", kind="namespace", label_at=at)
 
     with group("application developer", kind="cluster"):
-        with namespace_box(namespace_of(route)):
-            http_route = CRD(f"HTTPRoute {route['metadata']['name']}\n{hostname}")
+        with group(f"namespace {namespace_of(route)}", kind="namespace"):
+            http_route = kube(CRD, route, f"HTTPRoute {route['metadata']['name']}\n{hostname}")
         backends, granted = [], None
         for ref in weighted["backendRefs"]:
             service = service_for(ref)
             deployment = deployment_for(service)
             name = service["metadata"]["name"]
-            with namespace_box(namespace_of(service)):
-                svc = Service(f"Service {name}\nport {service['spec']['ports'][0]['port']}")
+            with group(f"namespace {namespace_of(service)}", kind="namespace"):
+                svc = kube(Service, service, f"{name}\nport {service['spec']['ports'][0]['port']}")
+                # One Pod per replica, on the node the page's example cluster runs it on.
+                owner = f"Deployment/{deployment['metadata']['name']}"
+                replicas = deployment["spec"].get("replicas", 1)
+                where = cluster.get(owner) or [str(i) for i in range(1, replicas + 1)]
                 pods = [
-                    Pod(f"{deployment['metadata']['name']} Pod")
-                    for _ in range(deployment["spec"].get("replicas", 1))
+                    pod(Pod, deployment, node, f"{deployment['metadata']['name']} Pod\n{node}")
+                    for node in where
                 ]
                 if namespace_of(grant) == namespace_of(service):
-                    granted = CRD(f"ReferenceGrant\n{grant['metadata']['name']}")
-                    granted >> edge("allows", kind="control") >> svc
+                    granted = kube(CRD, grant, f"ReferenceGrant\n{grant['metadata']['name']}")
+                    granted >> edge("allows", kind="control", constraint="false") >> svc
             backends.append((ref["weight"], svc, pods))
 
-    # Control plane: the class names the controller, and the route names its Gateway in
-    # parentRefs (drawn from the route to the Gateway, laid out left to right).
-    gwc >> edge(kind="control") >> gw
-    same_column(picture, gwc, gw)
+    # Control plane: the class names the controller; the route names its Gateway in parentRefs.
+    gwc >> edge(kind="control", constraint="false") >> gw
+    same_column(picture, gwc, balancer)
     gw << edge("parentRefs", kind="control") << http_route
-    if granted is not None:
-        same_column(picture, http_route, granted)
     # The request: port 80 on the load balancer, the entryPoint port inside the Traefik Pod,
     # then straight to a Pod IP that Traefik learned from the Service's EndpointSlices.
     client >> edge(f"HTTP :{web_port['port']}") >> balancer
-    balancer >> edge(f"targetPort {web_port['targetPort']}\n:{listener['port']}") >> gw
+    balancer >> edge(f"targetPort {web_port['targetPort']}") >> gw
     for weight, svc, pods in backends:
-        http_route >> edge(f"backendRef\nweight {weight}", kind="control") >> svc
-        gw >> edge("EndpointSlices", kind="control") >> svc
-        for index, pod in enumerate(pods):
-            svc >> edge("selects" if index == 0 else "", kind="control") >> pod
-            gw >> edge() >> pod
+        http_route >> edge(f"weight {weight}", kind="control") >> svc
+        if granted is not None and svc in (b[1] for b in backends[1:]):
+            same_column(picture, granted, svc)
+        for index, backend_pod in enumerate(pods):
+            svc >> edge("selects" if index == 0 else "", kind="control") >> backend_pod
+            gw >> edge(constraint="false") >> backend_pod

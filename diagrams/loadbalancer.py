@@ -6,11 +6,12 @@ node, and node-3 forwards to a Pod on another node with SNAT, so no path keeps t
 address (the green style is not used here; the NodePort picture shows the Local policy).
 """
 
-from _style import edge, find, group, manifests, page_diagram
+from _style import actor, edge, find, group, kube, manifests, page_diagram, pod
 from diagrams.gcp.network import LoadBalancing
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.controlplane import CCM
 from diagrams.k8s.infra import Node
+from diagrams.k8s.network import Service
 from diagrams.onprem.client import Client
 
 docs = manifests("loadbalancer")
@@ -26,33 +27,34 @@ node_port = port.get("nodePort", "allocated")
 NODES = ("node-1", "node-2", "node-3")
 NODES_WITH_POD = NODES[:replicas]
 
-# Tighter ranks than the default keep the picture readable at the page's width.
-with page_diagram(
-    f"type: {service['spec']['type']}: one load balancer, a node port on every node",
-    ranksep="0.9",
-    nodesep="0.3",
-):
+title = f"type: {service['spec']['type']}: one load balancer, a node port on every node"
+# Top to bottom: the client, the cloud's load balancer, the three nodes, their Pods.
+with page_diagram(title, direction="TB", ranksep="0.5", nodesep="0.3"):
     with group("internet", kind="outside"):
-        client = Client("client")
+        client = actor(Client, "client", "client")
     # Managed clusters run the cloud controller manager on the provider's side.
-    with group("cloud provider", kind="outside", direction="TB"):
-        controller = CCM("cloud controller\nmanager")
-        balancer = LoadBalancing(f"load balancer\nEXTERNAL-IP:{port['port']}")
+    with group("cloud provider", kind="outside"):
+        balancer = actor(
+            LoadBalancing, "load-balancer", f"load balancer\nEXTERNAL-IP:{port['port']}"
+        )
+        controller = actor(CCM, "cloud-controller-manager", "cloud controller\nmanager")
     entries, pods = {}, {}
     with group("cluster"):
+        svc = kube(Service, service, f"{name}\n:{port['port']}, nodePort\n{node_port}")
         for node in NODES:
             has_pod = node in NODES_WITH_POD
-            with group(node if has_pod else f"{node}: no {app} Pod", kind="node"):
+            with group(node if has_pod else f"{node} (no Pod)", kind="node"):
                 # kube-proxy on every node holds the Service's rules for the node port.
-                entries[node] = Node(f"{node}\nnodePort ({node_port})\n→ {name}:{port['port']}")
+                entries[node] = actor(Node, node, "node port")
                 if has_pod:
-                    pods[node] = Pod(f"{app} Pod\n:{port['targetPort']}")
+                    pods[node] = pod(Pod, deployment, node, f"{app} Pod\n:{port['targetPort']}")
 
     client >> edge(f"TCP {port['port']}") >> balancer
-    controller >> edge("provisions", kind="control") >> balancer
+    controller >> edge("provisions", kind="control", constraint="false") >> balancer
+    svc >> edge("watched by", kind="control") >> controller
     for node in NODES:
-        balancer >> edge("nodePort") >> entries[node]
+        balancer >> edge() >> entries[node]
     for node in NODES_WITH_POD:
         entries[node] >> edge("targetPort") >> pods[node]
     # externalTrafficPolicy Cluster (the default): node-3 forwards to another node and SNATs.
-    entries["node-3"] >> edge("SNAT + DNAT,\nto node-2") >> pods["node-2"]
+    entries["node-3"] >> edge("SNAT + DNAT") >> pods["node-2"]

@@ -5,11 +5,20 @@ subsets, and Pod names and ports from the Deployments in docs/examples/service-m
 istiod configures every sidecar and issues its certificate; requests never pass through it.
 """
 
-from _style import edge, find, group, manifests, page_diagram
+from _style import actor, edge, find, group, manifests, page_diagram, placement, pod
 from diagrams.k8s.compute import Pod
 from diagrams.onprem.network import Envoy, Istio
 
 docs = manifests("service-mesh")
+cluster = placement("service-mesh")
+
+
+def node_of(deployment: dict) -> str:
+    """The node the page's example cluster runs the Deployment's (one) Pod on."""
+    found = cluster.get(f"Deployment/{deployment['metadata']['name']}") or ["1"]
+    return found[0]
+
+
 rule = find(docs, "DestinationRule", "reviews")
 service = find(docs, "Service", "reviews")
 port = service["spec"]["ports"][0]["port"]
@@ -38,37 +47,42 @@ def container_port(deployment: dict) -> int:
     return deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
 
 
+# Top to bottom: the frontend Pod (app and sidecar), the two reviews Pods the sidecar splits
+# between, and istiod beside them, configuring every sidecar.
 with page_diagram(
     f"Istio sidecar mode: {service['metadata']['name']} split by weight in the caller's proxy",
-    direction="LR",
-    ranksep="0.6",
-    nodesep="0.35",
+    direction="TB",
+    ranksep="0.5",
+    nodesep="0.3",
 ):
+    with group("control plane", kind="cluster"):
+        istiod = actor(Istio, "istiod", "istiod")
+
     with group(f"namespace {service['metadata']['namespace']} (meshed)", kind="mesh"):
-        with group(f"{frontend['metadata']['name']} Pod", kind="node"):
-            app = Pod(frontend["metadata"]["name"])
-            client_proxy = Envoy("sidecar")
+        frontend_name = frontend["metadata"]["name"]
+        with group(f"{frontend_name} Pod", kind="node"):
+            where = node_of(frontend)
+            app = pod(Pod, frontend, where, frontend_name)
+            client_proxy = actor(Envoy, f"sidecar-{frontend_name}-{where}", "sidecar")
         app >> edge(f"{service['metadata']['name']}:{port}") >> client_proxy
 
         targets = []
-        # Graphviz stacks the last-drawn group on top: reversed() puts the first subset there.
-        for destination in reversed(canary["spec"]["http"][0]["route"]):
+        for destination in canary["spec"]["http"][0]["route"]:
             deployment = deployment_with(subset_labels[destination["destination"]["subset"]])
             name = deployment["metadata"]["name"]
             with group(f"{name} Pod", kind="node"):
-                proxy = Envoy("sidecar")
-                workload = Pod(f"{name}\n:{container_port(deployment)}")
+                where = node_of(deployment)
+                proxy = actor(Envoy, f"sidecar-{name}-{where}", "sidecar")
+                workload = pod(Pod, deployment, where, f"{name}\n:{container_port(deployment)}")
             proxy >> edge() >> workload
             targets.append((destination["weight"], destination["destination"]["subset"], proxy))
 
-    with group("control plane", kind="cluster"):
-        istiod = Istio("istiod")
-
     for weight, subset, proxy in targets:
-        client_proxy >> edge(f"{weight} % subset {subset}\nmTLS") >> proxy
+        client_proxy >> edge(f"{weight} %, {subset}\nmTLS") >> proxy
     # Configuration flows beside the requests: it must not pull the layout around.
-    # One label for the three arrows, on the middle one, where it has room.
+    # One label for the three arrows, on the first one.
     proxies = [client_proxy, *(proxy for _, _, proxy in targets)]
     for proxy in proxies:
-        label = "config, certificates" if proxy is proxies[1] else ""
-        istiod >> edge(label, kind="control", constraint="false") >> proxy
+        first = proxy is proxies[0]
+        label = "config, certificates" if first else ""
+        istiod >> edge(label, kind="control", constraint="true" if first else "false") >> proxy

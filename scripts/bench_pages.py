@@ -267,9 +267,11 @@ def main(argv: list[str] | None = None) -> int:
                     executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
                 )
                 weights = measure_weights(browser, url_of, slugs)
+                pictures = {slug: measure_pictures(browser, url_of(slug)) for slug in slugs}
                 instant = instant_navigation_renders(browser, url_of, site, page_slugs(site))
                 browser.close()
             report_weights(site, weights, misses)
+            report_pictures(pictures)
             if instant is not None:
                 print(f"instant_navigation_mermaid_ok: {int(instant)}")
                 if not instant:

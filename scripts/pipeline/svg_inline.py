@@ -1,21 +1,31 @@
-"""Makes a Graphviz SVG self-contained: icons become data URIs, each stored once.
+"""Makes a Graphviz SVG self-contained and themeable.
 
-Graphviz writes every node icon as `<image xlink:href="/abs/path/icon.png" .../>`. That
-path means nothing on a web server, and repeating a base64 icon per node bloats the file.
-Each distinct icon becomes one `<symbol>` (shrunk to ICON_PX, palette-quantised) and every
-node a `<use>` of it.
+`inline_icons`: Graphviz writes every node icon as `<image xlink:href="/abs/path/icon.png"
+.../>`. That path means nothing on a web server, and repeating a base64 icon per node bloats
+the file. Each distinct icon becomes one `<symbol>` (shrunk to ICON_PX, palette-quantised)
+and every node a `<use>` of it; a use of a dark, colourless icon is marked `kd-icon-dark` so
+the dark palette can invert it.
+
+`theme_svg`: every colour that is a palette role of diagrams/_style.py becomes a class
+(`kd-f-<role>` for fill, `kd-s-<role>` for stroke) coloured through a CSS custom property
+(`--kd-<role>`), so one picture follows the page's light or dark palette. Node tooltips
+replace Graphviz's node names in `<title>`; the picture's title, its palette and the legend
+of the arrow kinds it draws go into `<title>`, `<style>` and `<metadata>`.
 """
 
 import base64
 import io
+import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageStat
 
-# Nodes are drawn about 100 px wide; 128 px keeps them sharp on 1.25x screens at a
-# fraction of the 256 px originals' size.
-ICON_PX = 128
+# Icons are drawn 54 px wide (diagrams/_style.py ICON_IN); 96 px keeps them sharp on
+# 1.75x screens and in the viewer's zoom, at a fraction of the 256 px originals' size: the
+# picture is inlined into its page, so every byte counts towards the page's weight.
+ICON_PX = 96
 IMAGE_TAG = re.compile(r"<image\b([^>]*?)/?>(?:</image>)?")
 ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 SVG_OPEN_TAG = re.compile(r"<svg\b[^>]*>")
@@ -26,19 +36,39 @@ class SvgError(ValueError):
     """The SVG cannot be made self-contained (missing icon, unexpected markup)."""
 
 
+def _is_dark(image: Image.Image) -> bool:
+    """A dark, nearly colourless icon (a monitor drawn in black lines): invisible on the
+    dark palette's canvas unless inverted. Coloured icons (Kubernetes blue) stay as they are."""
+    opaque = image.getchannel("A").point(lambda alpha: 255 if alpha > 128 else 0)
+    if not opaque.getbbox():
+        return False
+    grey = image.convert("L")
+    saturation = image.convert("RGB").convert("HSV").getchannel("S")
+    return (
+        ImageStat.Stat(grey, opaque).mean[0] < 85
+        and ImageStat.Stat(saturation, opaque).mean[0] < 150
+    )
+
+
 def _icon_data_uri(path: Path) -> tuple[str, int, int]:
+    uri, width, height, _ = _icon(path)
+    return uri, width, height
+
+
+def _icon(path: Path) -> tuple[str, int, int, bool]:
     try:
         image = Image.open(path)
         image.load()
     except OSError as exc:
         raise SvgError(f"icon {path.name} cannot be read: {exc}") from exc
     image = image.convert("RGBA")
+    dark = _is_dark(image)
     image.thumbnail((ICON_PX, ICON_PX), Image.Resampling.LANCZOS)
-    image = image.quantize(colors=128, method=Image.Quantize.FASTOCTREE)
+    image = image.quantize(colors=64, method=Image.Quantize.FASTOCTREE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"data:image/png;base64,{encoded}", image.width, image.height
+    return f"data:image/png;base64,{encoded}", image.width, image.height, dark
 
 
 def icon_paths(svg: str) -> list[Path]:
@@ -55,6 +85,7 @@ def icon_paths(svg: str) -> list[Path]:
 def inline_icons(svg: str) -> str:
     """Return `svg` with every file-referenced <image> replaced by a shared <symbol>."""
     symbols: dict[str, str] = {}  # icon path -> symbol id
+    dark_icons: set[str] = set()
     definitions: list[str] = []
 
     def to_use(match: re.Match) -> str:
@@ -66,8 +97,10 @@ def inline_icons(svg: str) -> str:
             return match.group(0)
         if href not in symbols:
             symbol_id = f"icon-{len(symbols) + 1}"
-            uri, width, height = _icon_data_uri(Path(href))
+            uri, width, height, dark = _icon(Path(href))
             symbols[href] = symbol_id
+            if dark:
+                dark_icons.add(href)
             definitions.append(
                 f'<symbol id="{symbol_id}" viewBox="0 0 {width} {height}">'
                 f'<image width="{width}" height="{height}" xlink:href="{uri}"/></symbol>'
@@ -77,7 +110,8 @@ def inline_icons(svg: str) -> str:
             for name in ("x", "y", "width", "height")
             if name in attributes
         )
-        return f'<use xlink:href="#{symbols[href]}" {placement}/>'
+        marked = ' class="kd-icon-dark"' if href in dark_icons else ""
+        return f'<use xlink:href="#{symbols[href]}"{marked} {placement}/>'
 
     body = IMAGE_TAG.sub(to_use, svg)
     body = GRAPHVIZ_BANNER.sub("", body)
@@ -88,3 +122,129 @@ def inline_icons(svg: str) -> str:
         raise SvgError("no <svg> element")
     defs = "<defs>" + "".join(definitions) + "</defs>"
     return body[: opening.end()] + "\n" + defs + body[opening.end() :]
+
+
+# --- palette roles ----------------------------------------------------------------------------
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+S = f"{{{SVG_NS}}}"
+XLINK_HREF = f"{{{XLINK_NS}}}href"
+XLINK_TITLE = f"{{{XLINK_NS}}}title"
+# The inverted icon keeps its hue: only light and dark swap.
+INVERT = "invert(1) hue-rotate(180deg)"
+NAMED = {"white": "#ffffff", "black": "#000000"}
+
+
+def classes(element: ET.Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def add_class(element: ET.Element, name: str) -> None:
+    element.set("class", " ".join([*classes(element), name]))
+
+
+def palette_rules(palette: dict) -> str:
+    """The class rules every themed picture needs (the same standalone and in a page)."""
+    rules = []
+    for role in palette:
+        rules.append(f".kd-f-{role}{{fill:var(--kd-{role})}}")
+        rules.append(f".kd-s-{role}{{stroke:var(--kd-{role})}}")
+    return "".join(rules)
+
+
+def palette_variables(palette: dict, scheme: int) -> str:
+    """`--kd-<role>:<colour>;...` for the light (0) or dark (1) palette."""
+    return "".join(f"--kd-{role}:{colours[scheme]};" for role, colours in palette.items())
+
+
+def standalone_css(palette: dict) -> str:
+    """The picture opened on its own: the light palette, or the dark one when the reader's
+    system prefers it; paper is always light."""
+    light, dark = palette_variables(palette, 0), palette_variables(palette, 1)
+    return (
+        f":root{{{light}}}"
+        f"@media screen and (prefers-color-scheme:dark){{:root{{{dark}}}"
+        f".kd-icon-dark{{filter:{INVERT}}}}}" + palette_rules(palette)
+    )
+
+
+def theme_svg(svg: str, meta: dict) -> str:
+    """Role colours to classes, tooltips to <title>, and the picture's own title, style and
+    metadata (see the module's docstring). `meta` is what page_diagram() wrote."""
+    palette = meta["palette"]
+    role_of: dict[str, str] = {}
+    for role, (light, _) in palette.items():
+        if light.lower() in role_of:
+            raise SvgError(f"palette roles {role_of[light.lower()]} and {role} share {light}")
+        role_of[light.lower()] = role
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        raise SvgError(f"the SVG does not parse: {exc}") from None
+    parents = {child: parent for parent in root.iter() for child in parent}
+
+    for element in list(root.iter()):
+        for attribute, prefix in (("fill", "f"), ("stroke", "s")):
+            value = (element.get(attribute) or "").lower()
+            value = NAMED.get(value, value)
+            if value in role_of:
+                del element.attrib[attribute]
+                add_class(element, f"kd-{prefix}-{role_of[value]}")
+        unfilled = element.tag == f"{S}text" and element.get("fill") is None
+        if unfilled and not any(name.startswith("kd-f-") for name in classes(element)):
+            add_class(element, "kd-f-ink")
+
+    for group in root.iter(f"{S}g"):
+        kinds = classes(group)
+        title = group.find(f"{S}title")
+        if "node" in kinds:
+            link = group.find(f".//{S}a")
+            tooltip = link.get(XLINK_TITLE) if link is not None else None
+            if link is not None:
+                link.attrib.pop(XLINK_TITLE, None)
+                if link.get(XLINK_HREF) is None:  # a tooltip only: no link to follow
+                    holder = parents[link]
+                    position = list(holder).index(link)
+                    holder.remove(link)
+                    for offset, child in enumerate(list(link)):
+                        holder.insert(position + offset, child)
+            if title is not None:
+                if tooltip:
+                    title.text = tooltip
+                else:
+                    group.remove(title)
+        elif title is not None:  # graph, cluster and edge titles are Graphviz's own names
+            group.remove(title)
+
+    drawn = {name.removeprefix("kd-edge-") for g in root.iter(f"{S}g") for name in classes(g)}
+    legend = [entry for entry in meta["legend"] if entry[0] in drawn]
+    # Natural size in CSS px: one user unit is one pixel (Graphviz writes points).
+    view_box = (root.get("viewBox") or "").split()
+    if len(view_box) == 4:
+        root.set("width", f"{float(view_box[2]):g}px")
+        root.set("height", f"{float(view_box[3]):g}px")
+    add_class(root, "kd")
+    heading = ET.Element(f"{S}title")
+    heading.text = meta["title"]
+    style = ET.Element(f"{S}style")
+    style.text = standalone_css(palette)
+    data = ET.Element(f"{S}metadata", {"id": "kd-meta"})
+    data.text = json.dumps(
+        {"title": meta["title"], "legend": legend, "palette": palette}, sort_keys=True
+    )
+    for position, element in enumerate((heading, style, data)):
+        root.insert(position, element)
+    return ET.tostring(root, encoding="unicode")
+
+
+def read_meta(svg: str) -> dict:
+    """The <metadata> theme_svg wrote: title, legend, palette."""
+    match = re.search(r'<metadata id="kd-meta">(.*?)</metadata>', svg, re.DOTALL)
+    if not match:
+        raise SvgError("the SVG carries no diagram metadata (drawn without page_diagram?)")
+    from html import unescape
+
+    return json.loads(unescape(match.group(1)))
