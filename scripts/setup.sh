@@ -4,7 +4,7 @@
 # Python and npm dependencies are installed by the Makefile from their lock files.
 set -euo pipefail
 
-# The one way to find Chromium (scripts/bench_pages.py find_chromium() follows it, and
+# The one way to find Chromium (tests/support/site_pages.py find_chromium() follows it, and
 # tests/test_setup.py checks that both agree): $CHROMIUM when set, else `chromium`, else
 # `chromium-browser` on the PATH. Prints the path; status 1 when there is none, 2 when
 # $CHROMIUM names no executable file.

@@ -8,12 +8,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import browser_support as bs
 import pytest
 from playwright.sync_api import sync_playwright
 
-from scripts.project_copy import copy_project  # noqa: F401 (used by the tests through here)
+from tests.support import browser as bs
 from tests.support import static_server
+from tests.support.project_copy import copy_project  # noqa: F401 (used by the tests through here)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -12,11 +12,11 @@ import gzip
 import re
 import struct
 
-import browser_support as bs
 import pytest
 from playwright.sync_api import Page
 
 from tests.conftest import page_slugs
+from tests.support import browser as bs
 from tests.support import static_server
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,6 @@ import html
 import importlib.util
 import re
 import shutil
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -56,13 +55,9 @@ def expected_labels(slug: str) -> set[str]:
 
 def load_style():
     """diagrams/_style.py, the shared look (palette roles, edge kinds)."""
-    sys.path.insert(0, str(DIAGRAMS))
-    try:
-        spec = importlib.util.spec_from_file_location("_style", DIAGRAMS / "_style.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(DIAGRAMS))
+    spec = importlib.util.spec_from_file_location("_style", DIAGRAMS / "_style.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 

@@ -3,10 +3,10 @@ preformatted code (monospace, line breaks kept, scrolling sideways), navigation 
 
 from __future__ import annotations
 
-import browser_support as bs
 import pytest
 
 from tests.conftest import page_slugs
+from tests.support import browser as bs
 
 pytestmark = pytest.mark.browser
 

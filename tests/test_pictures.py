@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import browser_support as bs
 import pytest
 
-from scripts.bench_pages import LABEL_SIZES_JS
 from scripts.pipeline.diagram_html import DESKTOP_FLOOR_PX, PHONE_FLOOR_PX
 from tests.conftest import page_slugs
+from tests.support import browser as bs
+from tests.support.site_pages import LABEL_SIZES_JS
 
 pytestmark = pytest.mark.browser
 

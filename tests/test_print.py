@@ -15,10 +15,10 @@ from __future__ import annotations
 import itertools
 import re
 
-import browser_support as bs
 import pytest
 
 from tests.conftest import page_slugs
+from tests.support import browser as bs
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import re
 
-import browser_support as bs
 import pytest
+
+from tests.support import browser as bs
 
 # Term -> the page that explains it.
 FIRST_RESULT = {

@@ -26,12 +26,12 @@ from __future__ import annotations
 import json
 import re
 
-import browser_support as bs
 import pytest
 from bs4 import BeautifulSoup
 
-from scripts.bench_pages import walk_script_gzip_bytes
 from tests.conftest import DOCS
+from tests.support import browser as bs
+from tests.support.site_pages import walk_script_gzip_bytes
 
 SHOTS = bs.SCREENSHOTS / "walk"
 WALK_SCRIPT_GZIP_LIMIT = 10 * 1024

@@ -1,6 +1,6 @@
 """Set-up time from a fresh clone, printed as `name: value` lines (part of `make bench`).
 
-    .venv/bin/python -m scripts.bench_setup [--cache cold|warm|user] [--only serve|test]
+    .venv/bin/python -m scripts.bench.setup [--cache cold|warm|user] [--only serve|test]
 
 - setup_serve_s: `git clone` of this repository into a temporary folder, then `make serve`
   on a free port until its first page answers on 127.0.0.1 (venv, npm packages, diagrams
@@ -31,7 +31,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERVE_TIMEOUT_S = 600
 
 

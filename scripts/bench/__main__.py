@@ -6,9 +6,9 @@ Everything runs on a throwaway copy of the project, so the real cache is left al
 Targets (checked by people reading the figures, not by a timed test):
 warm_rendered = 0, one_edit_rendered = 1, warm_vs_baseline <= 1.15,
 parallel_vs_serial <= 0.6 on 2 cores. Page figures (weights, Lighthouse, the gzip size of
-every diagram, <= 80 KB) come from scripts/bench_pages.py. Set-up figures from a fresh clone
+every diagram, <= 80 KB) come from scripts/bench/pages.py. Set-up figures from a fresh clone
 of HEAD with empty package caches (setup_serve_s <= 25 s, setup_test_s) come from
-scripts/bench_setup.py.
+scripts/bench/setup.py.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.project_copy import copy_project
+from tests.support.project_copy import copy_project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUMMARY = re.compile(r"diagrams: (\d+) rendered, (\d+) from cache")
 
 
@@ -122,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         bench_builds(project, args.runs)
         bench_parallel(project, args.runs)
     if not args.skip_setup:
-        from scripts import bench_setup
+        from scripts.bench import setup as bench_setup
 
         bench_setup.main(["--cache", "cold"])
     if not args.skip_pages:
-        from scripts import bench_pages
+        from scripts.bench import pages as bench_pages
 
         return bench_pages.main([])
     return 0

@@ -17,20 +17,20 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
-from scripts import bench_pages
-from scripts.bench_pages import (
+from tests.support.site_pages import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     MERMAID_PATH,
+    REVEAL_MERMAID_JS,
     has_mermaid,
     page_path,
     page_slugs,
 )
 
-# Shared with the page benchmark; re-exported for tests/test_browser.py.
+# Shared with the page benchmark (scripts/bench/); re-exported for the browser tests.
 __all__ = ["CHROMIUM", "CHROMIUM_FLAGS", "MERMAID_PATH", "has_mermaid", "page_path", "page_slugs"]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
@@ -170,7 +170,7 @@ def new_context(browser: Browser, origin: str, form: str, scheme: str) -> Browse
 def wait_until_settled(page: Page) -> None:
     """Network quiet and every Mermaid block rendered or failed (the loader marks both)."""
     page.wait_for_load_state("networkidle")
-    page.evaluate(bench_pages.REVEAL_MERMAID_JS)
+    page.evaluate(REVEAL_MERMAID_JS)
     page.wait_for_load_state("networkidle")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # What a copy needs to build; node_modules is linked, not copied (it is large and read-only).
 PROJECT_PARTS = ["mkdocs.yml", "docs", "diagrams", "scripts", "overrides"]
 

@@ -1,7 +1,7 @@
 """Page speed and weight of the built site, as `name: value` lines (part of `make bench`).
 
 The site is built (or taken from --site / $SITE_DIR) and served gzip-compressed on
-127.0.0.1 by scripts/serve_static.py, the way a real host serves it. For every page:
+127.0.0.1 by tests/support/static_server.py, the way a real host serves it. For every page:
 
 - weight: bytes transferred on a cold load (compressed, headers included) and request count;
   the same once every diagram has been shown (Mermaid renders a diagram when it nears the
@@ -12,7 +12,7 @@ The site is built (or taken from --site / $SITE_DIR) and served gzip-compressed 
   Practices and SEO 100;
 - that instant navigation renders Mermaid in both directions.
 
-    .venv/bin/python -m scripts.bench_pages [--pages nodeport,index] [--runs 1] [--no-lighthouse]
+    .venv/bin/python -m scripts.bench.pages [--pages nodeport,index] [--runs 1] [--no-lighthouse]
 
 Exit status 1 when a target is missed (each miss is printed as `target_missed_<n>: ...`).
 """
@@ -28,42 +28,27 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a file or imported by scripts/bench.py
-    sys.path.insert(0, str(ROOT))
+from tests.support import static_server
+from tests.support.site_pages import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    LABEL_SIZES_JS,
+    MERMAID_PATH,
+    PICTURE_VIEWPORTS,
+    REVEAL_MERMAID_JS,
+    has_mermaid,
+    page_path,
+    page_slugs,
+)
 
-from scripts import serve_static
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def find_chromium() -> Path:
-    """$CHROMIUM, else `chromium`, else `chromium-browser` on the PATH: the rule of
-    `scripts/setup.sh chromium` (CI on GitHub sets $CHROMIUM to the runner's Google Chrome).
-    With none, /usr/bin/chromium: where Debian's package, which `make test` installs, puts it."""
-    if os.environ.get("CHROMIUM"):
-        return Path(os.environ["CHROMIUM"])
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    return Path(found) if found else Path("/usr/bin/chromium")
-
-
-CHROMIUM = find_chromium()
-# Debian's chromium, headless; Playwright and Lighthouse each add a fresh --user-data-dir.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-MERMAID_PATH = "/assets/vendor/mermaid/"
 SVG_GZIP_LIMIT = 80 * 1024
 
 
@@ -86,25 +71,6 @@ def build_site(destination: Path) -> Path:
     return destination
 
 
-def page_slugs(site: Path) -> list[str]:
-    """Every page of the built site: "index" for the home page, else its folder."""
-    slugs = []
-    for index in sorted(site.rglob("index.html")):
-        folder = index.parent.relative_to(site).as_posix()
-        slugs.append("index" if folder == "." else folder)
-    return slugs
-
-
-def page_path(slug: str) -> str:
-    """URL path of a page below the site's base path."""
-    return "" if slug == "index" else f"{slug}/"
-
-
-def has_mermaid(site: Path, slug: str) -> bool:
-    html = (site / page_path(slug) / "index.html").read_text(encoding="utf-8")
-    return 'class="mermaid"' in html
-
-
 def metric_name(slug: str) -> str:
     return re.sub(r"\W", "_", slug)
 
@@ -113,24 +79,6 @@ def metric_name(slug: str) -> str:
 
 # The loader renders a diagram once it comes near the viewport: show each block as a
 # reader would (open its <details>, pick its tab, scroll to it) and wait for it.
-REVEAL_MERMAID_JS = """async () => {
-  const done = (block) => block.dataset.rendered || block.dataset.failed;
-  for (const block of document.querySelectorAll("div.mermaid")) {
-    for (let el = block.parentElement; el; el = el.parentElement) {
-      if (el.tagName === "DETAILS") el.open = true;
-      if (el.classList.contains("tabbed-block")) {
-        const index = [...el.parentElement.children].indexOf(el);
-        const input = el.closest(".tabbed-set").querySelectorAll(":scope > input")[index];
-        if (input && !input.checked) input.click();
-      }
-    }
-    block.scrollIntoView({ block: "center" });
-    const started = performance.now();
-    while (!done(block) && performance.now() - started < 20000)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  window.scrollTo(0, 0);
-}"""
 MERMAID_SVGS_JS = """() => [...document.querySelectorAll("div.mermaid > svg")]
     .map((svg) => svg.outerHTML)"""
 
@@ -258,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             if unknown:
                 parser.error(f"no such page: {', '.join(sorted(unknown))}; pages: {slugs}")
             slugs = [s for s in slugs if s in args.pages.split(",")]
-        server = serve_static.start(site)
+        server = static_server.start(site)
         url_of = lambda slug: server.url + page_path(slug)
         misses: list[str] = []
         try:
@@ -337,45 +285,6 @@ def report_lighthouse(slug: str, mermaid: bool, scores: dict, runs: int, misses:
 
 # --- architecture diagrams: label sizes and page weight ---------------------------------
 
-# The two widths the pictures are judged at: a laptop (Material's content column is about
-# 690 px there) and a phone.
-PICTURE_VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
-# Rendered size of every label of every architecture diagram (figure.diagram), in CSS px as
-# the page shows it. An inline <svg>: the text's font size times its screen transform; an
-# <img> (the older way): the SVG file's font sizes times rendered width / viewBox width.
-LABEL_SIZES_JS = """async () => {
-  const figures = [];
-  for (const figure of document.querySelectorAll("figure.diagram")) {
-    const svg = figure.querySelector("svg[data-diagram]");
-    const labels = [];
-    let name = null;
-    if (svg) {
-      name = svg.dataset.diagram;
-      for (const text of svg.querySelectorAll("text")) {
-        const ctm = text.getScreenCTM();
-        const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 0;
-        const size = parseFloat(getComputedStyle(text).fontSize) * scale;
-        labels.push({ text: text.textContent.trim(), px: size });
-      }
-    } else {
-      const img = figure.querySelector("img");
-      if (!img) continue;
-      const src = img.currentSrc || img.src;
-      name = (src.match(/diagrams\\/([\\w-]+)\\.svg/) || [null, src])[1];
-      const source = await (await fetch(src)).text();
-      const root = new DOMParser().parseFromString(source, "image/svg+xml").documentElement;
-      const viewBox = (root.getAttribute("viewBox") || "").trim().split(/[\\s,]+/).map(Number);
-      const scale = img.getBoundingClientRect().width / viewBox[2];
-      for (const text of root.querySelectorAll("text"))
-        labels.push({ text: text.textContent.trim(),
-                      px: parseFloat(text.getAttribute("font-size")) * scale });
-    }
-    labels.sort((a, b) => a.px - b.px);
-    figures.push({ name, smallest: labels.length ? labels[0].px : null, labels });
-  }
-  return figures;
-}"""
-
 
 def measure_pictures(browser, url: str) -> dict:
     """The smallest label (px) of the page's diagrams at each PICTURE_VIEWPORTS width, and
@@ -443,7 +352,7 @@ def report_pictures(pictures: dict[str, dict]) -> None:
 
 
 def pictures_main(argv: list[str] | None = None) -> int:
-    """Only the diagram figures: `python -c 'from scripts.bench_pages import pictures_main;
+    """Only the diagram figures: `python -c 'from scripts.bench.pages import pictures_main;
     pictures_main()' [--site DIR] [--pages a,b]`."""
     parser = argparse.ArgumentParser(description="diagram label sizes and page weights")
     parser.add_argument("--site", type=Path, default=os.environ.get("SITE_DIR"))
@@ -457,7 +366,7 @@ def pictures_main(argv: list[str] | None = None) -> int:
         slugs = page_slugs(site)
         if args.pages:
             slugs = [s for s in slugs if s in args.pages.split(",")]
-        server = serve_static.start(site)
+        server = static_server.start(site)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -471,19 +380,6 @@ def pictures_main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
-
-
-# --- the "Follow a packet" control ------------------------------------------------------
-
-WALK_SCRIPTS = ("walk.js", "load-walk.js")  # the control, and its loader (on every page)
-
-
-def walk_script_gzip_bytes(site: Path | None = None) -> int:
-    """Bytes, gzip-compressed, of what a page with a packet walk downloads for its
-    step-through control: walk.js and its loader (target: 10 KB). From the built site's
-    assets/javascripts/ when given, else from docs/assets/javascripts/."""
-    folder = (site if site else ROOT / "docs") / "assets" / "javascripts"
-    return sum(len(gzip.compress((folder / name).read_bytes())) for name in WALK_SCRIPTS)
 
 
 if __name__ == "__main__":

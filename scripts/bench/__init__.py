@@ -1,0 +1,1 @@
+"""The benchmark: `make bench` runs `python -m scripts.bench` (build, set-up, page and picture figures)."""
