@@ -13,7 +13,7 @@ The cache (.cache/diagrams/<slug>/<key>.svg) never serves a stale or broken pict
   and the icons Graphviz drew, each with its hash, and the SVG's own hash: any difference,
   a missing file or a truncated SVG means the diagram is drawn again;
 - entries are written to a temporary file in their own directory and renamed into place;
-- one lock per cache serialises concurrent builds of one checkout;
+- one lock per cache serializes concurrent builds of one checkout;
 - Ctrl-C kills every worker's process group and leaves no temporary files behind.
 """
 

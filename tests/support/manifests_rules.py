@@ -8,7 +8,7 @@ fixture does. Stages:
 1. YAML parses; every document has apiVersion, kind and metadata.name.
 2. Built-in kinds: kubernetes-validate --strict against every version in K8S_VERSIONS.
 3. Custom resources: the CRD schemas of the npm packages in CRD_PACKAGES (run through
-   tests/manifests_crd_validate.mjs), or, where no registry ships a schema (MetalLB, Linkerd),
+   tests/support/manifests_crd_validate.mjs), or, where no registry ships a schema (MetalLB, Linkerd),
    the table in manifests_crd_tables.py.
 4. Rules the API server or an admission webhook enforces that no schema expresses, and a few
    site conventions (manifests_api_rules.py).
