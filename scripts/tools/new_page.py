@@ -62,6 +62,12 @@ description: {json.dumps(description)}
 This page shows how a client Pod reaches the `web` Pods through a Service. After reading it
 you can apply the example Service and find the stable address it gives those Pods.
 
+!!! info "Before you start"
+    - A running cluster and `kubectl` configured for it.
+    - Pods labeled `app: web` that listen on port 8080 in your current namespace, for
+      example the `web` Deployment of the [ClusterIP](clusterip.md) page.
+    - Reference: [Service](https://kubernetes.io/docs/concepts/services-networking/service/).
+
 ## The picture
 
 <figure class="diagram" markdown>
@@ -114,6 +120,16 @@ sequenceDiagram
     C->>S: GET / on port 80
     S->>P: forwarded to port 8080
     P-->>C: 200 OK
+```
+
+## Clean up {{ #clean-up }}
+
+```bash
+kubectl delete service web
+```
+
+```text title="Output"
+service "web" deleted
 ```
 
 ## What's next
