@@ -345,6 +345,8 @@ def test_a_node_link_is_reached_with_tab_and_leads_to_the_manifest(browser, serv
         first = page.locator("figure.diagram svg a").first
         if first.count() == 0:
             pytest.skip("no Kubernetes object drawn on this page")
+        # Every Mermaid drawing first, so that nothing above the manifest grows afterwards.
+        bs.wait_until_settled(page)
         # Tab from the element before the figure's first link lands on that link.
         page.evaluate(
             """() => { const a = document.querySelector("figure.diagram svg a");
@@ -355,12 +357,19 @@ def test_a_node_link_is_reached_with_tab_and_leads_to_the_manifest(browser, serv
         focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
         assert focused == first.get_attribute("aria-label"), f"Tab reached {focused!r}"
         href = first.get_attribute("href") or first.get_attribute("xlink:href")
+        before = page.evaluate("() => window.scrollY")
         page.keyboard.press("Enter")
         page.wait_for_function("(h) => location.hash === h", arg=href)
-        top = page.evaluate(
-            "(id) => document.getElementById(id).getBoundingClientRect().top", href[1:]
+        # The page moved to the manifest's code block (smoothly, perhaps: wait for it).
+        page.wait_for_function("(y) => window.scrollY !== y", arg=before, timeout=10_000)
+        page.wait_for_function(
+            """([id, height]) => {
+                 const top = document.getElementById(id).getBoundingClientRect().top;
+                 return top >= -1 && top < height;
+               }""",
+            arg=[href[1:], VIEWPORTS["desktop"]["height"]],
+            timeout=10_000,
         )
-        assert 0 <= top < VIEWPORTS["desktop"]["height"], f"{href} is not scrolled into view"
     finally:
         context.close()
 

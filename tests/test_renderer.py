@@ -97,13 +97,14 @@ with page_diagram("custom icon"):
 
 
 def test_a_new_manifest_in_the_folder_redraws_its_diagram(project):
-    """The script globs its folder: a new file changes the listing even if nothing is read."""
+    """The script globs its folder: a new file changes the listing even if nothing is read.
+    (troubleshooting's folder is read by its own diagram only; clusterip's also by dns.)"""
     total = sum(render(project))
-    (project / "docs" / "examples" / "clusterip" / "zz-new.yaml").write_text(
+    (project / "docs" / "examples" / "troubleshooting" / "zz-new.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
     )
     assert render(project) == (1, total - 1)
-    (project / "docs" / "examples" / "clusterip" / "zz-new.yaml").unlink()
+    (project / "docs" / "examples" / "troubleshooting" / "zz-new.yaml").unlink()
     assert render(project) == (1, total - 1)
 
 

@@ -22,6 +22,7 @@ from mkdocs.utils.meta import get_data
 
 from scripts.pipeline import page_meta
 from tests.conftest import DOCS, ROOT, page_slugs
+from tests.support.site_pages import CHROMIUM
 
 CONFIG = load_config(str(ROOT / "mkdocs.yml"))
 SITE_NAME, SITE_URL = CONFIG["site_name"], CONFIG["site_url"]
@@ -212,11 +213,12 @@ with sync_playwright() as p:
     print(json.dumps(page.evaluate('''() => {
       const shown = s => [...document.querySelectorAll(s)].some(
         e => getComputedStyle(e).display !== "none" && e.getClientRects().length > 0);
-      const img = document.querySelector(".diagram img");
+      const svg = document.querySelector(".diagram svg[data-diagram]");
       return {
         navigation: [".md-header", ".md-sidebar", ".md-tabs", ".md-footer",
                      ".md-content__button"].filter(shown),
-        diagram: Boolean(img && shown(".diagram img") && img.naturalWidth > 0),
+        diagram: Boolean(svg && shown(".diagram svg[data-diagram]")
+                         && svg.getBoundingClientRect().width > 0),
         article: shown("article h1"),
         background: getComputedStyle(document.body).backgroundColor,
       };
@@ -231,7 +233,7 @@ def test_a_page_prints_cleanly_in_chromium(built_site):
 
     Runs Playwright in a child process so it never meets another test's browser session.
     """
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    chromium = str(CHROMIUM)
     pages = [
         p
         for p in sorted(built_site.site.glob("*/index.html"))

@@ -148,7 +148,7 @@ def python_string(text: str) -> str:
 def diagram_text(slug: str, title: str) -> str:
     return f'''"""Diagram of the {slug} page: a client Pod reaches the web Pods through a Service."""
 
-from _style import edge, find, group, manifests, page_diagram
+from _style import actor, edge, find, group, kube, manifests, page_diagram
 from diagrams.k8s.compute import Pod
 from diagrams.k8s.network import Service
 
@@ -158,11 +158,13 @@ name = service["metadata"]["name"]
 port = service["spec"]["ports"][0]
 
 with page_diagram({python_string(title)}), group("cluster"):
-    client = Pod("client Pod")
-    svc = Service(f"{{name}}\\nport {{port['port']}}")
+    # Stable ids (client, service-<name>, pod-<name>-1): kube() also links the Service's node
+    # to its manifest on the page; the Pods have no manifest here, so they are actors.
+    client = actor(Pod, "client", "client Pod")
+    svc = kube(Service, service, f"{{name}}\\nport {{port['port']}}")
     client >> edge(f"{{name}}:{{port['port']}}") >> svc
     for index in (1, 2):
-        pod = Pod(f"{{name}} Pod {{index}}\\n:{{port['targetPort']}}")
+        pod = actor(Pod, f"pod-{{name}}-{{index}}", f"{{name}} Pod {{index}}\\n:{{port['targetPort']}}")
         svc >> edge("targetPort") >> pod
 '''
 
