@@ -42,7 +42,10 @@ SCHEMES = {"light": "default", "dark": "slate"}  # reader's name -> Material's s
 AXE_EXCEPTIONS: dict[str, str] = {}
 
 # Elements that may scroll sideways inside the page at 375 px: code blocks and tables.
-SCROLLABLE_OK = "pre, code, .highlight, .md-typeset__scrollwrap, .md-typeset__table, table"
+# A picture wider than a phone's column scrolls sideways in its own box (.diagram__canvas).
+SCROLLABLE_OK = (
+    "pre, code, .highlight, .md-typeset__scrollwrap, .md-typeset__table, table, .diagram__canvas"
+)
 
 
 # --- the site -------------------------------------------------------------------------
@@ -182,9 +185,12 @@ IMAGES_JS = """async () => {
     if (!img.complete || img.naturalWidth === 0) broken.push(img.currentSrc || img.src);
   }
   window.scrollTo(0, 0);
+  // Architecture diagrams: inline <svg data-diagram="<name>">, or an <img> of diagrams/<name>.svg.
   const diagrams = [...document.querySelectorAll("img")]
     .map((img) => (img.getAttribute("src") || "").match(/diagrams\\/([\\w-]+)\\.svg$/))
-    .filter(Boolean).map((match) => match[1]);
+    .filter(Boolean).map((match) => match[1])
+    .concat([...document.querySelectorAll("figure.diagram svg[data-diagram]")]
+      .map((svg) => svg.dataset.diagram));
   return { count: document.images.length, broken, diagrams };
 }"""
 
@@ -376,25 +382,3 @@ def run_axe_within(page: Page, selector: str) -> list[dict]:
         for violation in results["violations"]
         if violation["id"] not in AXE_EXCEPTIONS
     ]
-
-
-# The architecture diagrams are inline <svg data-diagram="<name>"> now (the build puts each
-# picture into its page, scripts/pipeline/diagram_html.py): the image check counts them with
-# the <img> diagrams, and a picture wider than a phone's column scrolls sideways in its own
-# box (.diagram__canvas), never the page. These two supersede the definitions above.
-IMAGES_JS = """async () => {
-  const broken = [];
-  for (const img of document.images) {
-    img.scrollIntoView({ block: "center" });  // lazy images load near the viewport
-    try { await img.decode(); } catch (error) { /* judged by naturalWidth below */ }
-    if (!img.complete || img.naturalWidth === 0) broken.push(img.currentSrc || img.src);
-  }
-  window.scrollTo(0, 0);
-  const diagrams = [...document.querySelectorAll("img")]
-    .map((img) => (img.getAttribute("src") || "").match(/diagrams\\/([\\w-]+)\\.svg$/))
-    .filter(Boolean).map((match) => match[1])
-    .concat([...document.querySelectorAll("figure.diagram svg[data-diagram]")]
-      .map((svg) => svg.dataset.diagram));
-  return { count: document.images.length, broken, diagrams };
-}"""
-SCROLLABLE_OK = SCROLLABLE_OK + ", .diagram__canvas"
