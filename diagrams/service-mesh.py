@@ -77,8 +77,17 @@ with page_diagram(
             proxy >> edge() >> workload
             targets.append((destination["weight"], destination["destination"]["subset"], proxy))
 
+        # The intruder comes from `kubectl create deployment intruder` on the page, not from a
+        # manifest: drawn as a plain actor. Its sidecar presents the intruder's own identity.
+        with group("intruder Pod", kind="node"):
+            intruder_where = "node-1"  # where walk-topology.yml places it
+            intruder = actor(Pod, f"pod-intruder-{intruder_where}", "intruder\n(curl)")
+            intruder_proxy = actor(Envoy, f"sidecar-intruder-{intruder_where}", "sidecar")
+        intruder >> edge(f"{service['metadata']['name']}:{port}") >> intruder_proxy
     for weight, subset, proxy in targets:
         client_proxy >> edge(f"{weight} %, {subset}\nmTLS") >> proxy
+    # With the access policy applied, the reviews sidecar refuses the intruder's identity.
+    intruder_proxy >> edge("refused: 403", kind="dropped") >> targets[0][2]
     # Configuration flows beside the requests: it must not pull the layout around.
     # One label for the three arrows, on the first one.
     proxies = [client_proxy, *(proxy for _, _, proxy in targets)]

@@ -12,6 +12,7 @@ from scripts.pipeline.walks.network import (
     Context,
     endpoints,
     kernel_place,
+    pod_sends,
     resolve,
     service_for_name,
     service_port,
@@ -287,25 +288,19 @@ def walk_mesh(ctx: Context) -> None:
     service = answer.service
     vip = answer.addresses[0]
     port = service_port(service, request.port)
-    app_packet = Packet(
-        Addr(client.ip, ctx.ephemeral_port()),
-        Addr(vip, request.port),
+    app_packet = pod_sends(
+        ctx,
+        client,
+        f"{client.app} container on {client.node.name}",
+        vip,
         "HTTP",
         f"{request.line}, Host: {request.authority}",
-    )
-    ctx.builder.add(
-        f"{client.app} container on {client.node.name}",
-        client.id,
-        arriving=None,
-        leaving=app_packet,
-        steps=[
-            Step(
-                "send",
-                f"The app sends {request.line} to {request.host}:{request.port}; cluster DNS "
-                f"gives the ClusterIP of {service.ref}, {vip}.",
-                src.K8S_DNS,
-            )
-        ],
+        Step(
+            "send",
+            f"The app sends {request.line} to {request.host}:{request.port}; cluster DNS "
+            f"gives the ClusterIP of {service.ref}, {vip}.",
+            src.K8S_DNS,
+        ),
         objects=[client.owner.diagram_id] if client.owner else [],
     )
     if _meshed(ctx, client):
@@ -473,6 +468,21 @@ def _principal(ctx: Context, pod: Pod) -> str:
     return f"{domain}/ns/{pod.namespace}/sa/{pod.service_account}"
 
 
+def _refused(
+    ctx: Context, place: str, server: Pod, packet: Packet, steps: list[Step], objects: list[str]
+) -> None:
+    """The server's sidecar refuses the request: the walk ends at its hop."""
+    ctx.builder.add(
+        place,
+        server.sidecar_id,
+        arriving=packet,
+        leaving=None,
+        steps=steps,
+        outcome=Outcome.REFUSED,
+        objects=objects,
+    )
+
+
 def _server_side(ctx: Context, server: Pod, packet: Packet, principal: str | None) -> None:
     request = ctx.request
     if not _meshed(ctx, server):
@@ -512,15 +522,7 @@ def _server_side(ctx: Context, server: Pod, packet: Packet, principal: str | Non
                 short="plaintext refused (STRICT)",
             )
         )
-        ctx.builder.add(
-            place,
-            server.sidecar_id,
-            arriving=packet,
-            leaving=None,
-            steps=steps,
-            outcome=Outcome.REFUSED,
-            objects=objects,
-        )
+        _refused(ctx, place, server, packet, steps, objects)
         return
     else:
         steps.append(
@@ -537,15 +539,7 @@ def _server_side(ctx: Context, server: Pod, packet: Packet, principal: str | Non
     if authz is not None:
         objects.append(authz.diagram_id)
     if not allowed:
-        ctx.builder.add(
-            place,
-            server.sidecar_id,
-            arriving=packet,
-            leaving=None,
-            steps=steps,
-            outcome=Outcome.REFUSED,
-            objects=objects,
-        )
+        _refused(ctx, place, server, packet, steps, objects)
         return
     # Since Istio 1.10 the sidecar forwards inbound requests to the Pod IP and port they were
     # sent to, from 127.0.0.6 (istio/istio, pilot/pkg/networking/core/listener_address.go:

@@ -325,6 +325,15 @@ def _endpoint_text(pod: Pod, port: int, count: int) -> str:
     )
 
 
+def _dnat_to_endpoint(
+    ctx: Context, service: Obj, port: dict, packet: Packet, candidates: list[Pod]
+) -> tuple[Pod, int, Packet]:
+    """Choose one of `candidates` and rewrite only the destination of `packet` to it."""
+    pod = ctx.choose("endpoint", candidates, lambda p: (p.name, p.node.name, p.ip))
+    target = target_port(service, port, pod)
+    return pod, target, Packet(packet.src, Addr(pod.ip, target), packet.proto, packet.what)
+
+
 def translate_cluster_ip(
     ctx: Context, node: Node, packet: Packet, service: Obj, port: dict
 ) -> Translation:
@@ -348,9 +357,7 @@ def translate_cluster_ip(
                 short="dropped: no local endpoint",
             )
             return Translation(None, None, (step,), Outcome.DROPPED)
-    pod = ctx.choose("endpoint", candidates, lambda p: (p.name, p.node.name, p.ip))
-    target = target_port(service, port, pod)
-    leaving = Packet(packet.src, Addr(pod.ip, target), packet.proto, packet.what)
+    pod, target, leaving = _dnat_to_endpoint(ctx, service, port, packet, candidates)
     steps = (
         Step(
             "dnat",
@@ -396,9 +403,7 @@ def translate_external(
                 short="dropped: no local endpoint",
             )
             return Translation(None, None, (step,), Outcome.DROPPED)
-        pod = ctx.choose("endpoint", local, lambda p: (p.name, p.node.name, p.ip))
-        target = target_port(service, port, pod)
-        leaving = Packet(packet.src, Addr(pod.ip, target), packet.proto, packet.what)
+        pod, target, leaving = _dnat_to_endpoint(ctx, service, port, packet, local)
         steps = (
             Step(
                 "dnat",
@@ -444,6 +449,34 @@ def translate_external(
         ),
     )
     return Translation(pod, leaving, steps, Outcome.FORWARDED)
+
+
+def pod_sends(
+    ctx: Context,
+    client: Pod,
+    place: str,
+    dst_ip: str,
+    proto: str,
+    what: str,
+    step: Step,
+    *,
+    arriving: Packet | None = None,
+    objects: list[str] | tuple[str, ...] = (),
+) -> Packet:
+    """The first hop: `client` opens a connection from an ephemeral port to `dst_ip` on the
+    request's port; returns the packet it sends."""
+    packet = Packet(
+        Addr(client.ip, ctx.ephemeral_port()), Addr(dst_ip, ctx.request.port), proto, what
+    )
+    ctx.builder.add(
+        place,
+        client.id,
+        arriving=arriving,
+        leaving=packet,
+        steps=[step],
+        objects=objects,
+    )
+    return packet
 
 
 def kernel_place(node: Node) -> str:

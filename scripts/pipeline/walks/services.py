@@ -20,6 +20,7 @@ from scripts.pipeline.walks.network import (
     is_headless,
     kernel_place,
     node_port,
+    pod_sends,
     service_for_node_port,
     service_port,
     target_port,
@@ -60,24 +61,19 @@ def walk_cluster_ip(ctx: Context) -> None:
         if is_headless(service):
             raise ctx.topology_error(f"{service.ref} is headless: use `path: headless`")
         vip = answer.addresses[0]
-    syn = Packet(
-        Addr(client.ip, ctx.ephemeral_port()),
-        Addr(vip, request.port),
+    syn = pod_sends(
+        ctx,
+        client,
+        f"{client.app} Pod on {client.node.name}",
+        vip,
         "TCP",
         f"SYN, then {request.line}",
-    )
-    ctx.builder.add(
-        f"{client.app} Pod on {client.node.name}",
-        client.id,
+        Step(
+            "send",
+            f"It opens a TCP connection to the ClusterIP {vip} on port {request.port}.",
+            src.K8S_VIPS,
+        ),
         arriving=answer_packet,
-        leaving=syn,
-        steps=[
-            Step(
-                "send",
-                f"It opens a TCP connection to the ClusterIP {vip} on port {request.port}.",
-                src.K8S_VIPS,
-            )
-        ],
     )
     ports = [p for p in service.spec.get("ports") or [] if p.get("port") == request.port]
     if not ports:
@@ -138,26 +134,21 @@ def walk_headless(ctx: Context) -> None:
     # balancing or proxying done by the platform"; the client picks among the addresses.
     pods = [p for p in endpoints(ctx, service) if p.ip in answer.addresses]
     pod = ctx.choose("endpoint", pods, lambda p: (p.name, p.node.name, p.ip))
-    syn = Packet(
-        Addr(client.ip, ctx.ephemeral_port()),
-        Addr(pod.ip, request.port),
+    syn = pod_sends(
+        ctx,
+        client,
+        f"{client.app} Pod on {client.node.name}",
+        pod.ip,
         "TCP",
         f"SYN, then {request.line}",
-    )
-    ctx.builder.add(
-        f"{client.app} Pod on {client.node.name}",
-        client.id,
+        Step(
+            "endpoint-choice",
+            f"The client picks {pod.ip} among the {len(answer.addresses)} addresses itself "
+            f"and connects to port {request.port} on it.",
+            src.K8S_HEADLESS,
+            short=f"picks {pod.ip}",
+        ),
         arriving=answer_packet,
-        leaving=syn,
-        steps=[
-            Step(
-                "endpoint-choice",
-                f"The client picks {pod.ip} among the {len(answer.addresses)} addresses itself "
-                f"and connects to port {request.port} on it.",
-                src.K8S_HEADLESS,
-                short=f"picks {pod.ip}",
-            )
-        ],
     )
     ctx.builder.add(
         kernel_place(client.node),
