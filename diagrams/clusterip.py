@@ -67,7 +67,11 @@ with page_diagram(title, direction="TB", ranksep="0.5", nodesep="0.3"):
     for backend in backends:
         dns_only >> edge(kind="control") >> backend
     # Then the client connects to the Pod IP it got: no Service, no translation on the way.
-    client >> edge(f"3. wget {headless_name}:{headless_port['port']}\n(Pod IP)", kind="request") >> backends[1]
+    (
+        client
+        >> edge(f"3. wget {headless_name}:{headless_port['port']}\n(Pod IP)", kind="request")
+        >> backends[1]
+    )
     # kubectl proxy: through the API server, straight to a Pod IP.
     workstation >> edge(kind="request") >> api
     api >> edge(".../proxy/", kind="request") >> backends[1]
