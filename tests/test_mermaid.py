@@ -1,7 +1,7 @@
 """Every ```mermaid block of the pages parses with Mermaid's own parser.
 
 The parse check is fast: no site build and no browser. One Node process
-(tests/support/mermaid_check.mjs: Mermaid from node_modules, happy-dom for the DOM Mermaid needs)
+(tests/support/check_mermaid.mjs: Mermaid from node_modules, happy-dom for the DOM Mermaid needs)
 parses every block with mermaid.parse; a failure names the Markdown file and the line of the
 block's opening fence (and, for a parse error, the file line Mermaid points at).
 
@@ -28,7 +28,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import DOCS, ROOT
 
-CHECKER = ROOT / "tests" / "support" / "mermaid_check.mjs"
+CHECKER = ROOT / "tests" / "support" / "check_mermaid.mjs"
 NEEDED = [ROOT / "node_modules" / "mermaid", ROOT / "node_modules" / "happy-dom"]
 OPENING = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*mermaid\b")
 
