@@ -47,16 +47,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 # What the page shows of each diagram: its links, the colours behind its labels, its box.
-FIGURES_JS = """() => {
-  const rgb = (value) => (value.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
-  const luminance = ([r, g, b]) => {
-    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
-  };
-  const contrast = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
+FIGURES_JS = (
+    "() => {"
+    + bs.CONTRAST_HELPERS_JS
+    + """
   const solid = (element) => {
     const fill = getComputedStyle(element).fill;
     return fill && fill !== "none" && !/rgba\\(.*,\\s*0\\)/.test(fill) ? fill : null;
@@ -112,6 +106,7 @@ FIGURES_JS = """() => {
     };
   });
 }"""
+)
 VIEWER_JS = """() => {
   const dialog = document.querySelector("dialog.kd-viewer");
   const svg = dialog && dialog.open ? dialog.querySelector("svg[data-diagram]") : null;

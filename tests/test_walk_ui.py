@@ -159,18 +159,12 @@ STATE_JS = """(index) => {
 }"""
 
 # Colors of the current highlight against what lies behind it on the diagram.
-CONTRAST_JS = """(index) => {
+CONTRAST_JS = (
+    "(index) => {"
+    + bs.CONTRAST_HELPERS_JS
+    + """
   const control = document.querySelectorAll(".pw-control")[index];
   const svg = document.querySelector(`svg[data-diagram="${control.dataset.diagram}"]`);
-  const rgb = (value) => (value.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
-  const luminance = ([r, g, b]) => {
-    const c = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b);
-  };
-  const ratio = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
   // The diagram's background and the fills of its groups, as the palette resolves them.
   const probe = document.createElementNS("http://www.w3.org/2000/svg", "rect");
   svg.append(probe);
@@ -187,9 +181,10 @@ CONTRAST_JS = """(index) => {
   if (path) marks.edge = rgb(getComputedStyle(path).stroke);
   const worst = {};
   for (const [mark, color] of Object.entries(marks))
-    worst[mark] = Math.min(...Object.values(backgrounds).map((bg) => ratio(color, bg)));
+    worst[mark] = Math.min(...Object.values(backgrounds).map((bg) => contrast(color, bg)));
   return { marks, worst };
 }"""
+)
 
 
 # The colors of a failed hop, and what --pw-failed and --pw-failed-text resolve to.

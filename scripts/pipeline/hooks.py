@@ -46,7 +46,6 @@ def _diagram_files(config: MkDocsConfig) -> list[File]:
     log.info("%s in %.1f s", summary(results), time.perf_counter() - started)
     # The content, not a path into the cache: another build may prune the cache meanwhile.
     contents = {r.slug: r.svg.read_bytes() for r in results}
-    _svgs.clear()
     _svgs.update({slug: data.decode("utf-8") for slug, data in contents.items()})
     return [
         File.generated(config, f"diagrams/{slug}.svg", content=data)

@@ -382,3 +382,19 @@ def run_axe_within(page: Page, selector: str) -> list[dict]:
         for violation in results["violations"]
         if violation["id"] not in AXE_EXCEPTIONS
     ]
+
+
+# WCAG colour helpers for in-page checks, shared by the picture and packet-walk tests:
+# rgb("rgb(1, 2, 3)") -> [1, 2, 3]; contrast(a, b) -> the WCAG contrast ratio of two colours.
+# Prepend to a script body: CONTRAST_HELPERS_JS + "...".
+CONTRAST_HELPERS_JS = """
+  const rgb = (value) => (value.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+"""
