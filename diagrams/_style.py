@@ -341,16 +341,22 @@ def manifests(slug: str) -> list[dict]:
     return documents
 
 
-def placement(slug: str) -> dict[str, list[str]]:
-    """Where the page's example cluster runs each workload's Pods: {"Deployment/web":
-    ["node-1", "node-2"]}, from docs/examples/<slug>/walk-topology.yml (the cluster the
-    page's outputs and packet walks describe); empty when the page has none. Draw a Pod with
-    pod(icon, owner, node, ...) for each, so its id is pod-<owner>-<node>."""
+def example_cluster(slug: str) -> dict:
+    """docs/examples/<slug>/walk-topology.yml as data: the example cluster the page's outputs
+    and packet walks describe (nodes and their ranges, Pod addresses, the network plugin);
+    empty when the page has none. A picture takes its addresses from here, never its own."""
     topology = EXAMPLES / slug / "walk-topology.yml"
     if not topology.is_file():
         return {}
+    return yaml.safe_load(topology.read_text()) or {}
+
+
+def placement(slug: str) -> dict[str, list[str]]:
+    """Where the page's example cluster runs each workload's Pods: {"Deployment/web":
+    ["node-1", "node-2"]}, from example_cluster(slug); empty when the page has none. Draw a
+    Pod with pod(icon, owner, node, ...) for each, so its id is pod-<owner>-<node>."""
     nodes: dict[str, list[str]] = {}
-    for entry in (yaml.safe_load(topology.read_text()) or {}).get("pods") or []:
+    for entry in example_cluster(slug).get("pods") or []:
         if isinstance(entry, dict) and entry.get("of") and entry.get("node"):
             nodes.setdefault(str(entry["of"]), []).append(str(entry["node"]))
     return {owner: sorted(found) for owner, found in nodes.items()}

@@ -12,7 +12,19 @@ Pods sit on top and the node plumbing below, so some arrows point up: they are d
 target-first with `<<`, which keeps the ranks and turns the arrowhead around.
 """
 
-from _style import actor, edge, find, group, kube, manifests, page_diagram, same_column
+from urllib.parse import urlsplit
+
+from _style import (
+    actor,
+    edge,
+    example_cluster,
+    find,
+    group,
+    kube,
+    manifests,
+    page_diagram,
+    same_column,
+)
 from diagrams.generic.network import Router, Switch
 from diagrams.k8s.compute import Pod
 from diagrams.onprem.client import Client
@@ -27,15 +39,18 @@ def node_of(pod: dict) -> str:
     return pod["spec"]["nodeSelector"]["kubernetes.io/hostname"]
 
 
-# The example cluster of the page's outputs: node addresses, Pod addresses, the bridges'
-# gateway addresses, Flannel's VXLAN port (the Linux kernel's default, 8472) and the host
-# outside the cluster that the page's egress test calls.
-NODE_IP = {"node-1": "192.168.1.11", "node-2": "192.168.1.12"}
-POD_IP = {"net-debug": "10.244.1.14", "echo-node-1": "10.244.1.15", "echo-node-2": "10.244.2.7"}
-POD_RANGE = {"node-1": "10.244.1.0/24", "node-2": "10.244.2.0/24"}
-BRIDGE_IP = {"node-1": "10.244.1.1", "node-2": "10.244.2.1"}
-VXLAN_PORT = 8472
-OUTSIDE = "192.168.1.50:8000"
+# The example cluster of the page's outputs and walks (walk-topology.yml): node and Pod
+# addresses, the bridges' addresses, Flannel's devices and VXLAN port, and the host outside
+# the cluster that the egress walk calls.
+cluster = example_cluster("pod-network")
+cni = cluster["cni"]
+NODE_IP = {name: node["ip"] for name, node in cluster["nodes"].items()}
+POD_RANGE = {name: node["pod_cidr"] for name, node in cluster["nodes"].items()}
+BRIDGE_IP = {name: node["bridge_address"] for name, node in cluster["nodes"].items()}
+POD_IP = {entry["of"].removeprefix("Pod/"): entry["ip"] for entry in cluster["pods"]}
+VXLAN_PORT = cni["vxlan_port"]
+egress_to = urlsplit(cluster["walks"]["egress"]["to"])
+OUTSIDE = f"{egress_to.hostname}:{egress_to.port}"
 
 node_a, node_b = node_of(debug), node_of(echo_2)
 assert node_of(echo_1) == node_a != node_b, "the page pins net-debug and echo-node-1 together"
@@ -50,11 +65,12 @@ def pod_node(manifest: dict) -> Pod:
 
 
 def bridge(node: str) -> Switch:
-    return actor(Switch, f"cni0-{node}", f"cni0\n{BRIDGE_IP[node]}")
+    return actor(Switch, f"bridge-{node}", f"{cni['bridge']}\n{BRIDGE_IP[node]}")
 
 
 def tunnel(node: str) -> Router:
-    return actor(Router, f"flannel-{node}", f"flannel.1, eth0\n{NODE_IP[node]}")
+    """The node's way out: the VXLAN device and eth0, one box (the walks' tunnel and uplink)."""
+    return actor(Router, f"tunnel-{node}", f"{cni['tunnel_device']}, eth0\n{NODE_IP[node]}")
 
 
 title = "Pod to Pod without NAT, on one node and across two; Pod to outside with SNAT"
@@ -72,7 +88,7 @@ with page_diagram(title, direction="TB", ranksep="0.55", nodesep="0.3") as diagr
             bridge_a = bridge(node_a)
             tunnel_a = tunnel(node_a)
     with group("outside the cluster", kind="outside", label_at="bottom"):
-        outside = actor(Client, "outside", OUTSIDE)
+        outside = actor(Client, "server", OUTSIDE)
 
     same_column(diagram, client, near, far)
     same_column(diagram, bridge_a, bridge_b)

@@ -66,6 +66,12 @@ class Packet:
     def __str__(self) -> str:
         return f"{self.src} → {self.dst}"
 
+    @property
+    def proto_l4(self) -> str:
+        """The transport protocol underneath (what NetworkPolicy ports name): HTTP, HTTPS and
+        mTLS travel over TCP."""
+        return self.proto if self.proto in ("UDP", "SCTP") else "TCP"
+
     def to_json(self) -> dict:
         return {"src": str(self.src), "dst": str(self.dst), "proto": self.proto, "what": self.what}
 
@@ -92,6 +98,10 @@ STEP_KINDS = frozenset(
         "un-nat",  # a reply's addresses restored from connection tracking
         "no-nat",  # rules were consulted and changed nothing
         "forward",  # routed on unchanged
+        "route",  # a routing table or bridge picks the way out
+        "encapsulate",  # wrapped in an outer packet (VXLAN) between two nodes
+        "decapsulate",
+        "policy-allow",  # a NetworkPolicy allows the connection in this direction
         "health-check",
         "l7-match",  # a host/path/header rule was chosen
         "weighted-choice",

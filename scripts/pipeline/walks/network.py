@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from scripts.pipeline.walks import sources as src
 from scripts.pipeline.walks.manifests import Manifests, Obj, selector_matches
 from scripts.pipeline.walks.model import Addr, Outcome, Packet, Step, WalkBuilder, WalkError
+from scripts.pipeline.walks.policy import check_egress, check_ingress, policies_apply
 from scripts.pipeline.walks.topology import Node, Outside, Pod, Topology, WalkSpec
 
 DEFAULT_DOMAIN = "cluster.local"
@@ -245,8 +246,9 @@ def service_for_name(ctx: Context, fqdn: str, domain: str) -> Obj | None:
     return ctx.manifests.get("Service", namespace, name)
 
 
-def dns_hops(ctx: Context, client: Pod, host: str) -> tuple[DnsAnswer, Packet]:
-    """The client's query and CoreDNS's answer, as two hops; returns the answer packet."""
+def dns_hops(ctx: Context, client: Pod, host: str) -> tuple[DnsAnswer, Packet | None]:
+    """The client's query and CoreDNS's answer, as two hops; returns the answer packet, or
+    None when the client's egress policies drop the query (the walk ends there)."""
     answer = resolve(ctx, client, host)
     dns_ip = ctx.topology.cluster.get("dns_service_ip")
     if not dns_ip:
@@ -258,21 +260,33 @@ def dns_hops(ctx: Context, client: Pod, host: str) -> tuple[DnsAnswer, Packet]:
         if not answer.tried
         else f"The resolver tries {', '.join(answer.tried)} (no such name) and then {answer.fqdn}"
     )
+    steps = [
+        Step(
+            "dns-query",
+            f"{expanded}, asking the cluster DNS Service {dns_ip}.",
+            src.K8S_DNS,
+            short="search list, ndots:5",
+        )
+    ]
+    verdict = None
+    if policies_apply(ctx):
+        # Policies see the query after the kube-dns Service's translation: a CoreDNS Pod, UDP 53.
+        coredns = _coredns_pod(ctx)
+        verdict = check_egress(ctx, client, coredns.ip, coredns, 53, "UDP")
+        if verdict is not None:
+            steps.append(verdict.step)
+    dropped = verdict is not None and not verdict.allowed
     ctx.builder.add(
         f"{client.app} Pod on {client.node.name}",
         client.id,
         arriving=None,
-        leaving=query,
-        steps=[
-            Step(
-                "dns-query",
-                f"{expanded}, asking the cluster DNS Service {dns_ip}.",
-                src.K8S_DNS,
-                short="search list, ndots:5",
-            )
-        ],
-        objects=[],
+        leaving=None if dropped else query,
+        steps=steps,
+        outcome=Outcome.DROPPED if dropped else Outcome.FORWARDED,
+        objects=list(verdict.objects) if verdict else [],
     )
+    if dropped:
+        return answer, None
     what = ", ".join(answer.addresses)
     if is_headless(answer.service):
         told = (
@@ -301,6 +315,19 @@ def dns_hops(ctx: Context, client: Pod, host: str) -> tuple[DnsAnswer, Packet]:
         objects=[answer.service.diagram_id],
     )
     return answer, reply
+
+
+def _coredns_pod(ctx: Context) -> Pod:
+    """A CoreDNS Pod of the topology: kube-system, label k8s-app=kube-dns (what the kube-dns
+    Service selects)."""
+    for pod in ctx.topology.pods:
+        if pod.namespace == "kube-system" and pod.labels.get("k8s-app") == "kube-dns":
+            return pod
+    raise ctx.topology.error(
+        "pods",
+        "a DNS lookup under NetworkPolicy needs a CoreDNS Pod (namespace kube-system, label "
+        "k8s-app: kube-dns): the policies see its address, not the Service's",
+    )
 
 
 # --- kube-proxy -----------------------------------------------------------------------------
@@ -524,8 +551,24 @@ def deliver_to_pod(
     objects: list[str] | None = None,
 ) -> Packet | None:
     """The app container receives the request; with reply=True it answers (a reply hop
-    follows), otherwise the walk ends here."""
+    follows), otherwise the walk ends here. When the Pod's ingress policies drop the
+    connection, the walk ends here too, and None is returned."""
     steps = list(extra or [])
+    verdict = check_ingress(ctx, pod, packet.src.ip, packet.dst.port or 0, packet.proto_l4)
+    if verdict is not None:
+        steps.append(verdict.step)
+        objects = [*(objects or []), *verdict.objects]
+        if not verdict.allowed:
+            ctx.builder.add(
+                f"{pod.app} Pod on {pod.node.name}",
+                pod.id,
+                arriving=packet,
+                leaving=None,
+                steps=steps,
+                outcome=Outcome.DROPPED,
+                objects=objects,
+            )
+            return None
     steps.append(
         Step(
             "deliver",
@@ -539,7 +582,8 @@ def deliver_to_pod(
     leaving = None
     if reply:
         leaving = Packet(packet.dst, packet.src, packet.proto, "reply")
-        steps.append(Step("reply", f"It answers to {packet.src}.", src.K8S_SOURCE_IP))
+        allowed = " (replies of an allowed connection pass the policies)" if verdict else ""
+        steps.append(Step("reply", f"It answers to {packet.src}{allowed}.", src.K8S_SOURCE_IP))
     ctx.builder.add(
         f"{pod.app} Pod on {pod.node.name}",
         pod.id,

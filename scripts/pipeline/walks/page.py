@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from scripts.pipeline.walks import gateway, ingress, mesh, services
+from scripts.pipeline.walks import gateway, ingress, mesh, podnet, services
 from scripts.pipeline.walks.manifests import Manifests
 from scripts.pipeline.walks.model import ROOT, Walk, WalkBuilder, WalkError
 from scripts.pipeline.walks.network import Context, parse_request
@@ -39,6 +39,7 @@ RULES = {
     "ingress": ingress.walk_ingress,
     "gateway": gateway.walk_gateway,
     "mesh": mesh.walk_mesh,
+    "pod-ip": podnet.walk_pod_ip,
 }
 
 _ARGS = r'(?P<args>"[a-z0-9-]+"(?:\s*,\s*"[a-z0-9-]+")*)'

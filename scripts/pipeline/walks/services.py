@@ -28,6 +28,7 @@ from scripts.pipeline.walks.network import (
     translate_external,
     un_nat_reply,
 )
+from scripts.pipeline.walks.policy import check_egress
 from scripts.pipeline.walks.topology import Node, Pod
 
 # --- from a Pod: ClusterIP and headless -----------------------------------------------------
@@ -57,6 +58,8 @@ def walk_cluster_ip(ctx: Context) -> None:
         vip, answer_packet = request.host, None
     else:
         answer, answer_packet = dns_hops(ctx, client, request.host)
+        if answer_packet is None:
+            return  # the query was dropped
         service = answer.service
         if is_headless(service):
             raise ctx.topology_error(f"{service.ref} is headless: use `path: headless`")
@@ -99,18 +102,32 @@ def walk_cluster_ip(ctx: Context) -> None:
         return
     port = ports[0]
     translation = translate_cluster_ip(ctx, client.node, syn, service, port)
+    steps, leaving, outcome = list(translation.steps), translation.packet, translation.outcome
+    objects = [service.diagram_id]
+    if translation.pod is not None and leaving is not None:
+        # The sender's egress policies see the translated packet: the Pod's address and port.
+        verdict = check_egress(
+            ctx, client, leaving.dst.ip, translation.pod, leaving.dst.port or 0, leaving.proto_l4
+        )
+        if verdict is not None:
+            steps.append(verdict.step)
+            objects += verdict.objects
+            if not verdict.allowed:
+                leaving, outcome = None, Outcome.DROPPED
     ctx.builder.add(
         kernel_place(client.node),
         client.node.kernel_id,
         arriving=syn,
-        leaving=translation.packet,
-        steps=list(translation.steps),
-        outcome=translation.outcome,
-        objects=[service.diagram_id],
+        leaving=leaving,
+        steps=steps,
+        outcome=outcome,
+        objects=objects,
     )
-    if translation.pod is None:
+    if translation.pod is None or leaving is None:
         return
-    reply = deliver_to_pod(ctx, translation.pod, translation.packet, reply=True)
+    reply = deliver_to_pod(ctx, translation.pod, leaving, reply=True)
+    if reply is None:
+        return  # dropped by the receiver's ingress policies
     restored = un_nat_reply(ctx, client.node, reply, syn, [service.diagram_id])
     _client_receives(
         ctx,
@@ -127,6 +144,8 @@ def walk_headless(ctx: Context) -> None:
     client = _client_pod(ctx)
     request = ctx.request
     answer, answer_packet = dns_hops(ctx, client, request.host)
+    if answer_packet is None:
+        return  # the query was dropped
     service = answer.service
     if not is_headless(service):
         raise ctx.topology_error(f"{service.ref} has a ClusterIP: use `path: cluster-ip`")
@@ -188,6 +207,8 @@ def walk_headless(ctx: Context) -> None:
         )
         return
     reply = deliver_to_pod(ctx, pod, syn, reply=True)
+    if reply is None:
+        return  # dropped by the receiver's ingress policies
     ctx.builder.add(
         kernel_place(client.node),
         client.node.kernel_id,
@@ -648,6 +669,8 @@ def walk_from_outside(ctx: Context) -> None:
     if entry is None:
         return
     reply = deliver_to_pod(ctx, entry.pod, entry.packet, reply=True)
+    if reply is None:
+        return  # dropped by the receiver's ingress policies
     restored = un_nat_reply(ctx, entry.node, reply, entry.at_node, [entry.service.diagram_id])
     if entry.load_balancer is not None:
         back = Packet(entry.load_balancer.dst, entry.load_balancer.src, restored.proto, "reply")

@@ -73,3 +73,23 @@ ISTIO_INBOUND_SOURCE = (
 )
 ISTIO_TRAFFIC = "https://istio.io/latest/docs/concepts/traffic-management/"
 ISTIO_INJECTION = "https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/"
+
+# The Pod network (kubernetes/website; flannel-io/flannel, Documentation/ and pkg/).
+K8S_NETWORK_MODEL = (
+    "https://kubernetes.io/docs/concepts/services-networking/#the-kubernetes-network-model"
+)
+# VXLAN backend: VNI 1 and the kernel's UDP port 8472 by default on Linux.
+FLANNEL_BACKENDS = "https://github.com/flannel-io/flannel/blob/master/Documentation/backends.md"
+# For each other node: a route for its Pod range via flannel.1, a neighbour entry (its VTEP
+# address to its VTEP MAC) and a forwarding entry (that MAC to the node's address): AddARP and
+# AddFDB in handleSubnetEvents.
+FLANNEL_VXLAN = (
+    "https://github.com/flannel-io/flannel/blob/master/pkg/backend/vxlan/vxlan_network.go"
+)
+# FLANNEL-POSTRTG: RETURN for Pod-to-Pod traffic, MASQUERADE --random-fully for Pod to outside.
+FLANNEL_MASQ = (
+    "https://github.com/flannel-io/flannel/blob/master/pkg/trafficmngr/iptables/iptables.go"
+)
+# Network Policies: isolation per direction, additive allow rules, both ends must allow, and
+# replies to an allowed connection are allowed implicitly.
+K8S_NETWORK_POLICY = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"

@@ -11,13 +11,17 @@ Every problem is reported as one line naming this file and the key at fault.
 Keys (see docs/examples/*/walk-topology.yml):
     nodes:       name -> ip, pod_cidr, and optionally tunnel_address, bridge_address, mac
     cluster:     domain, dns_service_ip, api_server {node, port}
+    cni:         name, cluster_cidr, mode (vxlan or routed), bridge, and for vxlan
+                 tunnel_device, vxlan_port, vni; masquerade (Pod to outside is SNATed),
+                 network_policy (the plugin enforces NetworkPolicy)
     pods:        each {of: Deployment/<name>, node, ip, name?} for the manifests' replicas
-                 (all of them), or {name, namespace, labels, ports, node, ip, app?,
-                 service_account?, id?} for Pods no manifest here creates
+                 (all of them), {of: Pod/<name>, node, ip} for a Pod manifest, or {name,
+                 namespace, labels, ports, node, ip, app?, service_account?, id?} for Pods no
+                 manifest here creates
     services:    [<namespace>/]<name> -> cluster_ip, node_ports {port name: number},
                  load_balancer_ip: what the cluster allocated
-    outside:     client / workstation {ip}; load_balancer {ip, keeps_client_ip, targets,
-                 source_ip?}; dns {ip?, records {host: address}}
+    outside:     client / workstation / any host {ip}; load_balancer {ip, keeps_client_ip,
+                 targets, source_ip?}; dns {ip?, records {host: address}}
     controller:  name, pod, ingress_class, gateway_controller, strict_prefix_matching,
                  entry_points {name: port | {port, tls}}
     mesh:        name (istio), trust_domain, root_namespace
@@ -25,7 +29,7 @@ Keys (see docs/examples/*/walk-topology.yml):
     also:        manifest files of other folders the walks read
     diagram_ids: {conventional id: id drawn in the picture} for places and edges
     walks:       name -> path (cluster-ip, headless, kubectl-proxy, node-port,
-                 load-balancer, metallb-l2, ingress, gateway, mesh), title, from, to (URL),
+                 load-balancer, metallb-l2, ingress, gateway, mesh, pod-ip), title, from, to (URL),
                  method?, headers?, choose? {endpoint, node, backend}, expect? (delivered,
                  dropped, refused), manifests? [files in effect], source_port?, diagram_ids?
 """
@@ -46,6 +50,7 @@ TOPOLOGY_FILE = "walk-topology.yml"
 TOP_LEVEL = {
     "nodes",
     "cluster",
+    "cni",
     "pods",
     "services",
     "outside",
@@ -66,6 +71,18 @@ PATHS = {
     "ingress",
     "gateway",
     "mesh",
+    "pod-ip",
+}
+CNI_KEYS = {
+    "name",
+    "cluster_cidr",
+    "mode",
+    "bridge",
+    "tunnel_device",
+    "vxlan_port",
+    "vni",
+    "masquerade",
+    "network_policy",
 }
 WALK_KEYS = {
     "path",
@@ -103,6 +120,30 @@ class Node:
     @property
     def kernel_id(self) -> str:
         return f"kube-proxy-{self.name}"
+
+
+@dataclass(frozen=True)
+class Cni:
+    """The network plugin of the example cluster: how Pod packets cross nodes and leave."""
+
+    name: str
+    cluster_cidr: ipaddress.IPv4Network
+    mode: str  # "vxlan": an overlay device per node; "routed": the network knows Pod ranges
+    bridge: str  # the node's bridge that the Pods' veth pairs hang off
+    tunnel_device: str | None
+    vxlan_port: int | None
+    vni: int | None
+    masquerade: bool  # traffic from a Pod to outside the cluster range is SNATed
+    network_policy: bool  # the plugin enforces NetworkPolicy
+
+    def bridge_id(self, node: Node) -> str:
+        return f"bridge-{node.name}"
+
+    def tunnel_id(self, node: Node) -> str:
+        return f"tunnel-{node.name}"
+
+    def uplink_id(self, node: Node) -> str:
+        return f"uplink-{node.name}"
 
 
 @dataclass(frozen=True)
@@ -164,6 +205,7 @@ class Topology:
     services: dict[str, dict]
     outside: dict[str, Outside]
     cluster: dict[str, Any]
+    cni: Cni | None
     controller: dict[str, Any]
     mesh: dict[str, Any]
     metallb: dict[str, Any]
@@ -355,6 +397,7 @@ def load(folder: Path, manifests_for_pods: Manifests | None = None) -> Topology:
         services=services,
         outside=outside,
         cluster=_mapping(path, "cluster", data.get("cluster")),
+        cni=_load_cni(path, data.get("cni"), nodes),
         controller=_mapping(path, "controller", data.get("controller")),
         mesh=_mapping(path, "mesh", data.get("mesh")),
         metallb=_mapping(path, "metallb", data.get("metallb")),
@@ -367,6 +410,52 @@ def load(folder: Path, manifests_for_pods: Manifests | None = None) -> Topology:
     for variant, raw in _mapping(path, "walks", data.get("walks")).items():
         topology.walks[str(variant)] = _load_walk(topology, str(variant), raw)
     return topology
+
+
+def _load_cni(path: Path, raw: Any, nodes: dict[str, Node]) -> Cni | None:
+    if raw is None:
+        return None
+    raw = _mapping(path, "cni", raw)
+    unknown = sorted(set(raw) - CNI_KEYS)
+    if unknown:
+        raise WalkError(
+            path, f"cni: unknown key {unknown[0]!r} (known: {', '.join(sorted(CNI_KEYS))})"
+        )
+    try:
+        cidr = ipaddress.IPv4Network(str(raw.get("cluster_cidr")))
+    except ValueError:
+        raise WalkError(
+            path, f"cni.cluster_cidr: {raw.get('cluster_cidr')!r} is not a CIDR"
+        ) from None
+    for node in nodes.values():
+        if not node.pod_cidr.subnet_of(cidr):
+            raise WalkError(
+                path,
+                f"cni.cluster_cidr: {cidr} does not contain {node.name}'s Pod range {node.pod_cidr}",
+            )
+    mode = str(raw.get("mode", "vxlan"))
+    if mode not in ("vxlan", "routed"):
+        raise WalkError(path, f"cni.mode: {mode!r} is not vxlan or routed")
+    if mode == "vxlan":
+        for key in ("tunnel_device", "vxlan_port", "vni"):
+            if key not in raw:
+                raise WalkError(path, f"cni: mode vxlan needs `{key}`")
+        for node in nodes.values():
+            if node.tunnel_address is None:
+                raise WalkError(
+                    path, f"nodes.{node.name}: mode vxlan needs the node's tunnel_address"
+                )
+    return Cni(
+        name=str(raw.get("name") or "the network plugin"),
+        cluster_cidr=cidr,
+        mode=mode,
+        bridge=str(raw.get("bridge", "cni0")),
+        tunnel_device=str(raw["tunnel_device"]) if "tunnel_device" in raw else None,
+        vxlan_port=int(raw["vxlan_port"]) if "vxlan_port" in raw else None,
+        vni=int(raw["vni"]) if "vni" in raw else None,
+        masquerade=bool(raw.get("masquerade", True)),
+        network_policy=bool(raw.get("network_policy", False)),
+    )
 
 
 def _load_pods(
@@ -396,7 +485,20 @@ def _load_pods(
             owner = manifests.find(kind, owner_name)
             if owner is None:
                 raise WalkError(path, f"{where}.of: no {kind} {owner_name!r} in the manifests")
-            template = owner.spec.get("template") or {}
+            if kind == "Pod":
+                # A bare Pod is its own template; a node it pins itself to must be this one.
+                template = {"metadata": owner.doc["metadata"], "spec": owner.spec}
+                pinned = owner.spec.get("nodeName") or (owner.spec.get("nodeSelector") or {}).get(
+                    "kubernetes.io/hostname"
+                )
+                if pinned and pinned != node.name:
+                    raise WalkError(
+                        path,
+                        f"{where}: {owner.ref} ({owner.path.name}) is pinned to {pinned}, not "
+                        f"{node.name}",
+                    )
+            else:
+                template = owner.spec.get("template") or {}
             labels = dict((template.get("metadata") or {}).get("labels") or {})
             pod_spec = template.get("spec") or {}
             ports: dict[str, int] = {}
@@ -410,6 +512,10 @@ def _load_pods(
             count = placed.get(owner.name, 0)
             placed[owner.name] = count + 1
             name = str(raw.get("name") or f"{owner.name}-{count + 1}")
+            if kind == "Pod":
+                if count:
+                    raise WalkError(path, f"{where}: {owner.ref} is placed twice")
+                name = owner.name
             app = str(raw.get("app") or owner.name)
             service_account = pod_spec.get("serviceAccountName") or "default"
         else:
@@ -434,7 +540,9 @@ def _load_pods(
                 app=app,
                 service_account=service_account,
                 owner=owner,
-                id_override=raw.get("id"),
+                # A bare Pod is drawn as its own object: pod-<name>.
+                id_override=raw.get("id")
+                or (owner.diagram_id if owner and owner.kind == "Pod" else None),
             )
         )
     ips = [p.ip for p in pods]
