@@ -74,7 +74,8 @@ with page_diagram(title, direction="TB", ranksep="0.8", nodesep="0.6"):
         >> web
     )
     svc >> edge(f"{other['metadata']['name']}:\ndropped", kind="dropped") >> web
-    # allow-dns selects every Pod of the namespace; one arrow stands for both clients.
+    # allow-dns selects every Pod of the namespace: both clients look up web first.
+    front >> edge(kind="request") >> coredns
     (
         stranger
         >> edge(

@@ -463,6 +463,189 @@ def test_mesh_plaintext_is_refused_by_strict_peer_authentication(examples):
     assert "STRICT" in walk.hops[-1].steps[-1].text
 
 
+# --- The Pod network (kubernetes.io: the network model; Flannel: VXLAN backend, masquerade) ---
+
+
+def _pod_ip(slug: str, name: str) -> str:
+    return next(p["ip"] for p in topology(slug)["pods"] if p.get("of") == f"Pod/{name}")
+
+
+def test_pod_to_pod_on_one_node_is_switched_and_never_translated():
+    # The network model: Pods reach each other without NAT; on one node the bridge switches.
+    walk = compute("pod-network", "same-node")
+    assert [h.place_id for h in walk.hops] == ["pod-net-debug", "bridge-node-1", "pod-echo-node-1"]
+    for hop in walk.hops:
+        assert not {"dnat", "snat", "encapsulate"} & set(kinds(hop)), hop.place
+    delivered = walk.hops[-1].arriving
+    assert delivered.src.ip == _pod_ip("pod-network", "net-debug")
+    assert delivered.dst == walk.hops[0].leaving.dst
+    assert walk.outcome == Outcome.DELIVERED
+
+
+def test_pod_to_pod_across_nodes_travels_in_vxlan_between_the_node_addresses():
+    # Flannel's VXLAN backend: the route for the other node's range leads into flannel.1, which
+    # wraps the packet in UDP to the other node (port 8472 by default on Linux); the inner
+    # packet arrives unchanged.
+    nodes = topology("pod-network")["nodes"]
+    walk = compute("pod-network", "cross-node")
+    route = hop_at(walk, "bridge-node-1")
+    assert "route" in kinds(route) and "10.244.2.0/24" in route.steps[0].text
+    wrap = hop_at(walk, "tunnel-node-1")
+    assert "encapsulate" in kinds(wrap)
+    assert wrap.leaving.proto == "UDP"
+    assert wrap.leaving.src.ip == nodes["node-1"]["ip"]
+    assert (wrap.leaving.dst.ip, wrap.leaving.dst.port) == (nodes["node-2"]["ip"], 8472)
+    assert "decapsulate" in kinds(hop_at(walk, "tunnel-node-2"))
+    assert walk.hops[-1].arriving == walk.hops[0].leaving  # nothing rewrote the Pod's packet
+
+
+def test_pod_to_outside_is_masqueraded_to_the_node_and_restored_on_the_way_back():
+    # Flannel's FLANNEL-POSTRTG: MASQUERADE for Pod traffic leaving the cluster range; the
+    # address is eth0's (iptables-extensions, MASQUERADE); conntrack restores the reply.
+    node_ip = topology("pod-network")["nodes"]["node-1"]["ip"]
+    walk = compute("pod-network", "egress")
+    out = hop_at(walk, "uplink-node-1")
+    assert "snat" in kinds(out) and out.leaving.src.ip == node_ip
+    assert hop_at(walk, "server").arriving.src.ip == node_ip
+    back = hop_at(walk, "uplink-node-1", "reply")
+    assert "un-nat" in kinds(back)
+    assert back.leaving.dst == walk.hops[0].leaving.src
+    assert walk.hops[-1].place_id == "pod-net-debug" and walk.outcome == Outcome.DELIVERED
+
+
+def test_pod_to_outside_without_masquerading_keeps_the_pod_address(examples):
+    edit(examples / "pod-network" / TOPOLOGY_FILE, lambda t: t["cni"].update(masquerade=False))
+    walk = compute("pod-network", "egress", examples)
+    assert hop_at(walk, "server").arriving.src.ip == _pod_ip("pod-network", "net-debug")
+    assert not any("snat" in kinds(h) or "un-nat" in kinds(h) for h in walk.hops)
+
+
+def test_routed_mode_sends_to_the_other_node_without_a_tunnel(examples):
+    edit(examples / "pod-network" / TOPOLOGY_FILE, lambda t: t["cni"].update(mode="routed"))
+    walk = compute("pod-network", "cross-node", examples)
+    assert [h.place_id for h in walk.hops] == [
+        "pod-net-debug",
+        "bridge-node-1",
+        "bridge-node-2",
+        "pod-echo-node-2",
+    ]
+    assert "via 192.168.1.12" in hop_at(walk, "bridge-node-1").steps[0].text
+
+
+def test_a_pod_pinned_elsewhere_cannot_be_placed(examples):
+    edit(
+        examples / "pod-network" / TOPOLOGY_FILE,
+        lambda t: t["pods"][2].update(node="node-1", ip="10.244.1.99"),
+    )
+    with pytest.raises(WalkError) as excinfo:
+        compute("pod-network", "cross-node", examples)
+    one_line_error(excinfo, "walk-topology.yml", "echo-node-2", "pinned to node-2")
+
+
+def test_pod_ip_walk_to_an_address_no_pod_has(examples):
+    edit(
+        examples / "pod-network" / TOPOLOGY_FILE,
+        lambda t: t["walks"]["cross-node"].update(to="http://10.244.2.99:8080/"),
+    )
+    with pytest.raises(WalkError) as excinfo:
+        compute("pod-network", "cross-node", examples)
+    one_line_error(excinfo, "walk-topology.yml", "no Pod of the topology has the IP 10.244.2.99")
+
+
+def test_vxlan_mode_needs_its_port(examples):
+    edit(examples / "pod-network" / TOPOLOGY_FILE, lambda t: t["cni"].pop("vxlan_port"))
+    with pytest.raises(WalkError) as excinfo:
+        compute("pod-network", "cross-node", examples)
+    one_line_error(excinfo, "walk-topology.yml", "cni", "vxlan_port")
+
+
+# --- NetworkPolicy (kubernetes.io: Network Policies) ----------------------------------------
+
+
+def test_policy_default_deny_drops_the_dns_query_first():
+    # default-deny isolates every Pod for egress: the query to CoreDNS (UDP 53) is not allowed.
+    walk = compute("network-policy", "no-dns")
+    assert len(walk.hops) == 1 and walk.outcome == Outcome.DROPPED
+    drop = walk.hops[0].steps[-1]
+    assert drop.kind == "drop" and "UDP 53" in drop.text and "default-deny" in drop.text
+
+
+def test_policy_needs_both_ends_the_sender_is_stopped_on_its_node():
+    # The receiving end allows (web-from-frontend), the sending end does not: dropped on the
+    # client's node, before the packet reaches any web Pod.
+    walk = compute("network-policy", "one-end")
+    assert walk.outcome == Outcome.DROPPED
+    last = walk.hops[-1]
+    assert last.place_id == "kube-proxy-node-3"
+    assert "egress" in last.steps[-1].text and "TCP 8080" in last.steps[-1].text
+    assert not any(h.place_id.startswith("pod-web-") for h in walk.hops)
+
+
+def test_policy_allowed_flow_is_checked_on_the_pod_port_at_both_ends():
+    # Rules see the connection as it reaches the Pod: port 8080, not the Service's 80.
+    walk = compute("network-policy", "frontend")
+    kernel = hop_at(walk, "kube-proxy-node-3")
+    assert kinds(kernel)[-1] == "policy-allow"
+    assert "frontend-to-web" in kernel.steps[-1].text and "TCP 8080" in kernel.steps[-1].text
+    assert "networkpolicy-frontend-to-web" in kernel.objects
+    web = next(h for h in walk.hops if h.place_id.startswith("pod-web-"))
+    assert "policy-allow" in kinds(web) and "networkpolicy-web-from-frontend" in web.objects
+    assert walk.outcome == Outcome.DELIVERED
+    assert walk.hops[-1].direction == "reply"  # replies pass implicitly
+
+
+def test_policy_other_label_resolves_and_is_dropped():
+    walk = compute("network-policy", "other")
+    assert hop_at(walk, "coredns").leaving is not None  # allow-dns covers every Pod
+    assert walk.outcome == Outcome.DROPPED
+    assert walk.hops[-1].steps[-1].kind == "drop"
+
+
+def test_policy_on_the_service_port_matches_nothing(examples):
+    def service_port(policy):
+        policy["spec"]["egress"][0]["ports"][0]["port"] = 80
+
+    edit(examples / "network-policy" / "networkpolicy-frontend-to-web.yaml", service_port)
+    walk = compute("network-policy", "frontend", examples)
+    assert walk.outcome == Outcome.DROPPED
+    assert "TCP 8080" in walk.hops[-1].steps[-1].text
+
+
+def test_policy_named_port_is_the_pods_container_port(examples):
+    def named(policy):
+        policy["spec"]["ingress"][0]["ports"][0]["port"] = "http"
+
+    edit(examples / "network-policy" / "networkpolicy-web-from-frontend.yaml", named)
+    assert compute("network-policy", "frontend", examples).outcome == Outcome.DELIVERED
+
+
+def test_policy_peer_with_both_selectors_needs_both(examples):
+    # One peer with namespaceSelector and podSelector: AND. kube-system has no app=web Pods.
+    def and_peer(policy):
+        peer = policy["spec"]["egress"][0]["to"][0]
+        peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}
+
+    edit(examples / "network-policy" / "networkpolicy-frontend-to-web.yaml", and_peer)
+    assert compute("network-policy", "frontend", examples).outcome == Outcome.DROPPED
+
+
+def test_policies_nobody_enforces_change_nothing(examples):
+    edit(
+        examples / "network-policy" / TOPOLOGY_FILE,
+        lambda t: t["cni"].update(network_policy=False),
+    )
+    walk = compute("network-policy", "other", examples)
+    assert walk.outcome == Outcome.DELIVERED
+    assert any("does not enforce" in s.text for h in walk.hops for s in h.steps)
+
+
+def test_policies_need_the_plugin_declared(examples):
+    edit(examples / "network-policy" / TOPOLOGY_FILE, lambda t: t.pop("cni"))
+    with pytest.raises(WalkError) as excinfo:
+        compute("network-policy", "frontend", examples)
+    one_line_error(excinfo, "walk-topology.yml", "cni", "NetworkPolicies")
+
+
 # --- a changed field changes the walk -------------------------------------------------------
 
 
@@ -637,6 +820,9 @@ def test_pages_use_the_walks_the_issue_asks_for():
         ("gateway-api", "canary"),
         ("service-mesh", "canary"),
         ("service-mesh", "denied"),
+        ("pod-network", "cross-node"),
+        ("pod-network", "egress"),
+        ("network-policy", "other"),
     ]:
         assert wanted in used, wanted
 

@@ -27,6 +27,8 @@ def walk_pod_ip(ctx: Context) -> None:
     cni = ctx.topology.cni
     if cni is None:
         raise ctx.topology.error("cni", "the pod-ip path needs the network plugin (cni:)")
+    if cni.mode is None:
+        raise ctx.topology.error("cni", "the pod-ip path needs cni.mode (vxlan or routed)")
     try:
         address = ipaddress.IPv4Address(ctx.request.host)
     except ValueError:

@@ -11,7 +11,7 @@ Every problem is reported as one line naming this file and the key at fault.
 Keys (see docs/examples/*/walk-topology.yml):
     nodes:       name -> ip, pod_cidr, and optionally tunnel_address, bridge_address, mac
     cluster:     domain, dns_service_ip, api_server {node, port}
-    cni:         name, cluster_cidr, mode (vxlan or routed), bridge, and for vxlan
+    cni:         name, cluster_cidr, mode? (vxlan or routed), bridge, and for vxlan
                  tunnel_device, vxlan_port, vni; masquerade (Pod to outside is SNATed),
                  network_policy (the plugin enforces NetworkPolicy)
     pods:        each {of: Deployment/<name>, node, ip, name?} for the manifests' replicas
@@ -128,7 +128,8 @@ class Cni:
 
     name: str
     cluster_cidr: ipaddress.IPv4Network
-    mode: str  # "vxlan": an overlay device per node; "routed": the network knows Pod ranges
+    mode: str | None  # "vxlan": an overlay device per node; "routed": the network knows Pod
+    # ranges; None: not declared (no walk of the page crosses the Pod network hop by hop)
     bridge: str  # the node's bridge that the Pods' veth pairs hang off
     tunnel_device: str | None
     vxlan_port: int | None
@@ -433,8 +434,9 @@ def _load_cni(path: Path, raw: Any, nodes: dict[str, Node]) -> Cni | None:
                 path,
                 f"cni.cluster_cidr: {cidr} does not contain {node.name}'s Pod range {node.pod_cidr}",
             )
-    mode = str(raw.get("mode", "vxlan"))
-    if mode not in ("vxlan", "routed"):
+    # Left out: the walks of this page do not cross the Pod network hop by hop.
+    mode = str(raw["mode"]) if "mode" in raw else None
+    if mode not in (None, "vxlan", "routed"):
         raise WalkError(path, f"cni.mode: {mode!r} is not vxlan or routed")
     if mode == "vxlan":
         for key in ("tunnel_device", "vxlan_port", "vni"):
