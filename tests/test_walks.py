@@ -646,6 +646,62 @@ def test_policies_need_the_plugin_declared(examples):
     one_line_error(excinfo, "walk-topology.yml", "cni", "NetworkPolicies")
 
 
+# --- HTTPS at the Gateway (Gateway API: listener TLS, ReferenceGrant, BackendTLSPolicy) -----
+
+
+def test_listener_precedence_exact_then_longer_wildcards_then_empty():
+    from scripts.pipeline.walks.gateway import listener_precedence
+
+    order = ["", "*.example.com", "*.foo.example.com", "api.example.com"]
+    assert sorted(order, key=listener_precedence) == order
+
+
+def test_gateway_https_ends_tls_with_the_listeners_certificate():
+    walk = compute("gateway-api-https", "https")
+    traefik = hop_at(walk, "traefik")
+    assert kinds(traefik)[0] == "tls-terminate"
+    assert "listener https " in traefik.steps[0].text
+    assert "traefik/example-com-tls" in traefik.steps[0].text
+    assert traefik.arriving.what.startswith("TLS ClientHello")
+    assert traefik.leaving.proto == "HTTP" and traefik.leaving.dst.port == 8080
+    assert "X-Forwarded-Proto: https" in " ".join(s.text for s in traefik.steps)
+    assert walk.outcome == Outcome.DELIVERED
+
+
+def test_gateway_https_exact_listener_wins_and_tls_starts_again_to_the_pod():
+    walk = compute("gateway-api-https", "api")
+    traefik = hop_at(walk, "traefik")
+    assert "listener https-api" in traefik.steps[0].text  # not the wildcard listener https
+    assert "referencegrant-gateway-certs" in traefik.objects
+    assert kinds(traefik)[-1] == "tls-originate"
+    assert "whoami-tls.whoami.svc.cluster.local" in traefik.steps[-1].text
+    assert traefik.leaving.proto == "HTTPS" and traefik.leaving.dst.port == 8443
+
+
+def test_gateway_https_listener_without_certificate_fails_the_handshake(examples):
+    edit(
+        examples / "gateway-api-https" / "gateway-web.yaml",
+        lambda g: g["spec"]["listeners"][1]["tls"].pop("certificateRefs"),
+    )
+    walk = compute("gateway-api-https", "https", examples)
+    assert walk.outcome == Outcome.REFUSED
+    assert "names no certificate" in walk.hops[-1].steps[-1].text
+
+
+def test_gateway_https_certificate_in_another_namespace_needs_the_grant(examples):
+    (examples / "gateway-api-https" / "referencegrant-gateway-certs.yaml").unlink()
+    walk = compute("gateway-api-https", "api", examples)
+    assert walk.outcome == Outcome.REFUSED
+    assert "RefNotPermitted" in walk.hops[-1].steps[-1].text
+
+
+def test_gateway_https_backend_on_443_without_policy_is_not_guessed(examples):
+    (examples / "gateway-api-https" / "backendtlspolicy-whoami-tls.yaml").unlink()
+    with pytest.raises(WalkError) as excinfo:
+        compute("gateway-api-https", "api", examples)
+    one_line_error(excinfo, "service-whoami-tls.yaml", "no BackendTLSPolicy")
+
+
 # --- a changed field changes the walk -------------------------------------------------------
 
 
@@ -823,6 +879,7 @@ def test_pages_use_the_walks_the_issue_asks_for():
         ("pod-network", "cross-node"),
         ("pod-network", "egress"),
         ("network-policy", "other"),
+        ("gateway-api-https", "https"),
     ]:
         assert wanted in used, wanted
 

@@ -46,7 +46,11 @@ def _listeners(ctx: Context, port: int) -> list[tuple[Obj, dict]]:
         if gateway_class.spec.get("controllerName") != controller_name:
             continue
         for listener in gateway.spec.get("listeners") or []:
-            if int(listener["port"]) == port and listener.get("protocol") in ("HTTP", "HTTPS"):
+            if int(listener["port"]) == port and listener.get("protocol") in (
+                "HTTP",
+                "HTTPS",
+                "TLS",
+            ):
                 found.append((gateway, listener))
     return found
 
@@ -182,26 +186,131 @@ def match_routes(ctx: Context, routes: list[Obj]) -> tuple[RouteMatch | None, li
     return ranked[0], ranked[1:]
 
 
-def _reference_allowed(ctx: Context, route: Obj, namespace: str, name: str) -> Obj | None:
-    """ReferenceGrant: a reference to an object in another namespace is allowed only by a
-    ReferenceGrant in that namespace whose `from` lists the route's group, kind and namespace
-    and whose `to` lists the target's group and kind (and name, when given)."""
+def _reference_allowed(
+    ctx: Context,
+    source: Obj,
+    namespace: str,
+    name: str,
+    target_kind: str = "Service",
+) -> Obj | None:
+    """ReferenceGrant: a reference from `source` (an HTTPRoute to a Service, a Gateway to a
+    Secret) to an object in another namespace is allowed only by a ReferenceGrant in that
+    namespace whose `from` lists the source's group, kind and namespace and whose `to` lists
+    the target's group and kind (and name, when given)."""
     for grant in ctx.manifests.of_kind("ReferenceGrant", namespace):
         from_ok = any(
             f.get("group") == GROUP
-            and f.get("kind") == "HTTPRoute"
-            and f.get("namespace") == route.namespace
+            and f.get("kind") == source.kind
+            and f.get("namespace") == source.namespace
             for f in grant.spec.get("from") or []
         )
         to_ok = any(
             t.get("group", "") == ""
-            and t.get("kind") == "Service"
+            and t.get("kind") == target_kind
             and t.get("name") in (None, name)
             for t in grant.spec.get("to") or []
         )
         if from_ok and to_ok:
             return grant
     return None
+
+
+def listener_precedence(hostname: str | None) -> tuple[int, int]:
+    """Gateway API, Listeners distinct only by Hostname: exact names before wildcards, more
+    specific wildcards (more dots right of the `*`) before less specific ones, and a listener
+    without a hostname last."""
+    if not hostname:
+        return (0, 0)
+    if hostname.startswith("*."):
+        return (1, hostname.count("."))
+    return (2, hostname.count("."))
+
+
+def _terminate_tls(
+    ctx: Context,
+    gateway: Obj,
+    listener: dict,
+    rivals: list[dict],
+    point,
+    steps: list[Step],
+    objects: list[str],
+) -> str | None:
+    """The listener's certificate for the client's TLS: None when it is usable (a step is
+    added), otherwise why the handshake fails."""
+    tls = listener.get("tls") or {}
+    if tls.get("mode", "Terminate") != "Terminate":
+        raise gateway.error(
+            f"listener {listener['name']}: HTTPS with tls.mode {tls.get('mode')!r} is not modeled"
+        )
+    refs = tls.get("certificateRefs") or []
+    if not refs:
+        return (
+            f"{gateway.ref}'s listener {listener['name']} names no certificate "
+            "(tls.certificateRefs), so it is not valid and Traefik has no certificate for "
+            f"{ctx.request.host}: the client's TLS handshake fails"
+        )
+    ref = refs[0]
+    namespace = ref.get("namespace", gateway.namespace)
+    secret = f"{namespace}/{ref['name']}"
+    grant_text = ""
+    if namespace != gateway.namespace:
+        grant = _reference_allowed(ctx, gateway, namespace, ref["name"], target_kind="Secret")
+        if grant is None:
+            return (
+                f"the certificate Secret {secret} is in another namespace and no "
+                f"ReferenceGrant there allows Gateways from {gateway.namespace} to use it "
+                "(ResolvedRefs False, RefNotPermitted): the listener has no certificate and the "
+                "client's TLS handshake fails"
+            )
+        objects.append(grant.diagram_id)
+        grant_text = f" ({grant.ref} allows the Gateway to use it)"
+    objects.append(f"secret-{ref['name']}")
+    host = listener.get("hostname") or "any host"
+    if rivals:
+        others = " and ".join(
+            f"{r['name']}'s {r.get('hostname') or 'empty hostname'}" for r in rivals
+        )
+        host += f", more specific than {others}"
+    steps.append(
+        Step(
+            "tls-terminate",
+            f"The {point.name} entryPoint (port {point.port}) terminates TLS. The server name "
+            f"{ctx.request.host} that the client sends (SNI) selects {gateway.ref}'s listener "
+            f"{listener['name']} (hostname {host}), whose "
+            f"certificateRefs names the Secret {secret}{grant_text}: Traefik presents that "
+            "certificate.",
+            src.GATEWAY_TLS,
+            short=f"TLS ends here: listener {listener['name']}",
+        )
+    )
+    return None
+
+
+def _backend_tls(ctx: Context, service: Obj, port: dict) -> tuple[Obj | None, Step | None]:
+    """BackendTLSPolicy: a policy that targets the Service (and the port's name, when it gives
+    a sectionName) makes the Gateway speak TLS to the Pods, with validation.hostname as the
+    server name, and check their certificate against caCertificateRefs."""
+    for policy in ctx.manifests.of_kind("BackendTLSPolicy", service.namespace):
+        for target in policy.spec.get("targetRefs") or []:
+            if target.get("kind") != "Service" or target.get("name") != service.name:
+                continue
+            if target.get("sectionName") not in (None, port.get("name")):
+                continue
+            validation = policy.spec.get("validation") or {}
+            cas = ", ".join(
+                f"{c.get('kind', 'ConfigMap')} {c['name']}"
+                for c in validation.get("caCertificateRefs") or []
+            )
+            trusted = f"signed by the CA in {cas}" if cas else "trusted by the system's CAs"
+            return policy, Step(
+                "tls-originate",
+                f"{policy.ref} targets {service.ref}: the new connection is TLS again, with the "
+                f"server name {validation.get('hostname')}, and Traefik accepts only a "
+                f"certificate for that name {trusted}.",
+                src.GATEWAY_BACKEND_TLS,
+                short="TLS again to the Pod",
+            )
+    return None, None
 
 
 def walk_gateway(ctx: Context) -> None:
@@ -226,11 +335,15 @@ def walk_gateway(ctx: Context) -> None:
             objects=objects,
         )
 
-    listeners = [
-        (g, listener)
-        for g, listener in _listeners(ctx, point.port)
-        if hostname_matches(listener.get("hostname"), request.host)
-    ]
+    listeners = sorted(
+        (
+            (g, listener)
+            for g, listener in _listeners(ctx, point.port)
+            if hostname_matches(listener.get("hostname"), request.host)
+        ),
+        key=lambda found: listener_precedence(found[1].get("hostname")),
+        reverse=True,
+    )
     if not listeners:
         refuse(
             f"No Gateway listener on port {point.port} accepts host {request.host}: 404.",
@@ -238,19 +351,37 @@ def walk_gateway(ctx: Context) -> None:
         )
         return
     gateway, listener = listeners[0]
-    if listener.get("protocol") == "HTTPS":
-        raise gateway.error("HTTPS listeners are not modeled by the packet walk yet")
     objects.append(gateway.diagram_id)
-    steps.append(
-        Step(
-            "l7-match",
-            f"{gateway.ref}'s listener {listener['name']} (port {listener['port']}, "
-            f"hostname {listener.get('hostname') or 'any'}) is bound to the {point.name} "
-            f"entryPoint and accepts {request.host}.",
-            src.TRAEFIK_GATEWAY,
-            short=f"listener {listener['name']}",
+    protocol = listener.get("protocol")
+    if protocol == "TLS":
+        raise gateway.error(
+            f"listener {listener['name']}: TLS passthrough (TLSRoute) is not modeled by the "
+            "packet walk"
         )
-    )
+    if (protocol == "HTTPS") != point.tls or (protocol == "HTTPS") != (request.scheme == "https"):
+        raise gateway.error(
+            f"listener {listener['name']} ({protocol}) on the {point.name} entryPoint cannot "
+            f"serve {request.scheme}://{request.host}"
+        )
+    if protocol == "HTTPS":
+        rivals = [
+            other for g, other in listeners[1:] if g == gateway and other.get("protocol") != "TLS"
+        ]
+        failure = _terminate_tls(ctx, gateway, listener, rivals, point, steps, objects)
+        if failure:
+            refuse(f"{failure[0].upper()}{failure[1:]}.", "TLS handshake fails")
+            return
+    else:
+        steps.append(
+            Step(
+                "l7-match",
+                f"{gateway.ref}'s listener {listener['name']} (port {listener['port']}, "
+                f"hostname {listener.get('hostname') or 'any'}) is bound to the {point.name} "
+                f"entryPoint and accepts {request.host}.",
+                src.TRAEFIK_GATEWAY,
+                short=f"listener {listener['name']}",
+            )
+        )
     routes = [
         r
         for r in ctx.manifests.of_kind("HTTPRoute")
@@ -347,6 +478,36 @@ def walk_gateway(ctx: Context) -> None:
     service = lookup_service(ctx, route, backend["name"], namespace)
     objects.append(service.diagram_id)
     port = service_port(service, backend.get("port"))
+    if request.scheme == "https":
+        # Traefik tells the app how the client connected (Traefik docs, forwarded headers).
+        steps.append(
+            Step(
+                "set-header",
+                f"It sets X-Forwarded-Proto: https and X-Forwarded-For: {entry.packet.src.ip}.",
+                src.TRAEFIK_FORWARDED,
+                short="X-Forwarded-Proto: https",
+            )
+        )
+    policy, tls_step = _backend_tls(ctx, service, port)
+    if policy is None and (port.get("port") == 443 or port.get("name") == "https"):
+        # Traefik's own rule (TLS to a port 443 or named https) has no certificate check to
+        # model; the page's backends that speak TLS all have a BackendTLSPolicy.
+        raise service.error(
+            f"port {port.get('name') or port['port']} speaks TLS but no BackendTLSPolicy "
+            "targets it: the walk models backend TLS through BackendTLSPolicy only"
+        )
+    if policy is not None:
+        objects.append(policy.diagram_id)
     send_to_backend(
-        ctx, controller, entry.packet, service, port, steps, objects, "HTTP", "traefik", place
+        ctx,
+        controller,
+        entry.packet,
+        service,
+        port,
+        steps,
+        objects,
+        "HTTPS" if policy else "HTTP",
+        "traefik",
+        place,
+        then=tls_step,
     )

@@ -316,8 +316,10 @@ def send_to_backend(
     proto: str,
     proxy_id: str,
     place: str,
+    then: Step | None = None,
 ) -> None:
-    """The controller opens its own connection to a Pod of the backend Service.
+    """The controller opens its own connection to a Pod of the backend Service (`then`: a
+    step about that connection, such as TLS to the Pod, added after it).
 
     Traefik reads the Service's EndpointSlices and connects to a Pod IP; with the Service
     annotation traefik.ingress.kubernetes.io/service.nativelb: "true" it connects to the
@@ -372,6 +374,8 @@ def send_to_backend(
             short=f"new connection to {pod.ip}:{target}",
         )
     )
+    if then is not None:
+        steps.append(then)
     ctx.builder.add(
         place, proxy_id, arriving=arriving, leaving=leaving, steps=steps, objects=objects
     )

@@ -109,6 +109,7 @@ STEP_KINDS = frozenset(
         "reference-check",  # a cross-namespace reference was allowed or not
         "set-header",  # a proxy adds or rewrites a request header
         "tls-terminate",
+        "tls-originate",  # a proxy opens TLS of its own towards the backend
         "new-connection",  # a proxy opens its own connection onwards
         "capture",  # iptables in the Pod hands the connection to the sidecar
         "mtls-wrap",

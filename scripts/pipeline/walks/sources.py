@@ -55,6 +55,9 @@ GATEWAY_ALLOWED_ROUTES = "https://gateway-api.sigs.k8s.io/reference/spec/#allowe
 GATEWAY_HTTPROUTE_RULE = "https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule"
 GATEWAY_BACKEND_REF = "https://gateway-api.sigs.k8s.io/reference/spec/#backendref"
 GATEWAY_REFERENCEGRANT = "https://gateway-api.sigs.k8s.io/api-types/referencegrant/"
+# Listener TLS: mode Terminate (the default) with certificateRefs; the SNI picks the listener.
+GATEWAY_TLS = "https://gateway-api.sigs.k8s.io/guides/user-guides/tls/"
+GATEWAY_BACKEND_TLS = "https://gateway-api.sigs.k8s.io/reference/api-types/policy/backendtlspolicy/"
 
 # Istio (istio/istio.io, content/en/docs/...; istio/istio for the proxy's own addresses).
 ISTIO_PORTS = "https://istio.io/latest/docs/ops/deployment/requirements/#ports-used-by-istio"
