@@ -685,14 +685,21 @@ def test_gateway_https_listener_without_certificate_fails_the_handshake(examples
     )
     walk = compute("gateway-api-https", "https", examples)
     assert walk.outcome == Outcome.REFUSED
-    assert "names no certificate" in walk.hops[-1].steps[-1].text
+    texts = [s.text for s in walk.hops[-1].steps]
+    assert "names no certificate" in texts[0] and "leaves the listener out" in texts[0]
+    assert "default certificate" in texts[-1] and "handshake fails" in texts[-1]
 
 
 def test_gateway_https_certificate_in_another_namespace_needs_the_grant(examples):
+    # Without the grant the listener https-api is left out: api.example.com falls to the
+    # wildcard listener https, whose certificate matches, but no route there serves the host.
     (examples / "gateway-api-https" / "referencegrant-gateway-certs.yaml").unlink()
     walk = compute("gateway-api-https", "api", examples)
     assert walk.outcome == Outcome.REFUSED
-    assert "RefNotPermitted" in walk.hops[-1].steps[-1].text
+    steps = walk.hops[-1].steps
+    assert steps[0].kind == "reference-check" and "RefNotPermitted" in steps[0].text
+    assert steps[1].kind == "tls-terminate" and "example-com-tls" in steps[1].text
+    assert "404" in steps[-1].text
 
 
 def test_gateway_https_backend_on_443_without_policy_is_not_guessed(examples):

@@ -226,17 +226,13 @@ def listener_precedence(hostname: str | None) -> tuple[int, int]:
     return (2, hostname.count("."))
 
 
-def _terminate_tls(
-    ctx: Context,
-    gateway: Obj,
-    listener: dict,
-    rivals: list[dict],
-    point,
-    steps: list[Step],
-    objects: list[str],
-) -> str | None:
-    """The listener's certificate for the client's TLS: None when it is usable (a step is
-    added), otherwise why the handshake fails."""
+def _certificate(ctx: Context, gateway: Obj, listener: dict) -> tuple[str | None, Obj | None, str]:
+    """An HTTPS listener's certificate: (why the listener is not usable, or None; the
+    ReferenceGrant that allows a Secret in another namespace; the Secret as ns/name).
+
+    Gateway API: tls.mode defaults to Terminate and needs certificateRefs; a Secret in
+    another namespace needs a ReferenceGrant there (otherwise ResolvedRefs is False with
+    RefNotPermitted). Traefik then leaves the listener out (Programmed False)."""
     tls = listener.get("tls") or {}
     if tls.get("mode", "Terminate") != "Terminate":
         raise gateway.error(
@@ -244,46 +240,20 @@ def _terminate_tls(
         )
     refs = tls.get("certificateRefs") or []
     if not refs:
-        return (
-            f"{gateway.ref}'s listener {listener['name']} names no certificate "
-            "(tls.certificateRefs), so it is not valid and Traefik has no certificate for "
-            f"{ctx.request.host}: the client's TLS handshake fails"
-        )
+        return "it names no certificate (tls.certificateRefs)", None, ""
     ref = refs[0]
     namespace = ref.get("namespace", gateway.namespace)
     secret = f"{namespace}/{ref['name']}"
-    grant_text = ""
-    if namespace != gateway.namespace:
-        grant = _reference_allowed(ctx, gateway, namespace, ref["name"], target_kind="Secret")
-        if grant is None:
-            return (
-                f"the certificate Secret {secret} is in another namespace and no "
-                f"ReferenceGrant there allows Gateways from {gateway.namespace} to use it "
-                "(ResolvedRefs False, RefNotPermitted): the listener has no certificate and the "
-                "client's TLS handshake fails"
-            )
-        objects.append(grant.diagram_id)
-        grant_text = f" ({grant.ref} allows the Gateway to use it)"
-    objects.append(f"secret-{ref['name']}")
-    host = listener.get("hostname") or "any host"
-    if rivals:
-        others = " and ".join(
-            f"{r['name']}'s {r.get('hostname') or 'empty hostname'}" for r in rivals
+    if namespace == gateway.namespace:
+        return None, None, secret
+    grant = _reference_allowed(ctx, gateway, namespace, ref["name"], target_kind="Secret")
+    if grant is None:
+        problem = (
+            f"its Secret {secret} is in another namespace and no ReferenceGrant there allows "
+            f"Gateways from {gateway.namespace} to use it (ResolvedRefs False, RefNotPermitted)"
         )
-        host += f", more specific than {others}"
-    steps.append(
-        Step(
-            "tls-terminate",
-            f"The {point.name} entryPoint (port {point.port}) terminates TLS. The server name "
-            f"{ctx.request.host} that the client sends (SNI) selects {gateway.ref}'s listener "
-            f"{listener['name']} (hostname {host}), whose "
-            f"certificateRefs names the Secret {secret}{grant_text}: Traefik presents that "
-            "certificate.",
-            src.GATEWAY_TLS,
-            short=f"TLS ends here: listener {listener['name']}",
-        )
-    )
-    return None
+        return problem, None, secret
+    return None, grant, secret
 
 
 def _backend_tls(ctx: Context, service: Obj, port: dict) -> tuple[Obj | None, Step | None]:
@@ -350,27 +320,83 @@ def walk_gateway(ctx: Context) -> None:
             "404: no listener",
         )
         return
-    gateway, listener = listeners[0]
+    chosen = None
+    for gateway, listener in listeners:
+        protocol = listener.get("protocol")
+        if protocol == "TLS":
+            raise gateway.error(
+                f"listener {listener['name']}: TLS passthrough (TLSRoute) is not modeled by the "
+                "packet walk"
+            )
+        if (protocol == "HTTPS") != point.tls or (protocol == "HTTPS") != (
+            request.scheme == "https"
+        ):
+            raise gateway.error(
+                f"listener {listener['name']} ({protocol}) on the {point.name} entryPoint "
+                f"cannot serve {request.scheme}://{request.host}"
+            )
+        if protocol != "HTTPS":
+            chosen = (gateway, listener, None, "")
+            break
+        problem, grant, secret = _certificate(ctx, gateway, listener)
+        if problem is None:
+            chosen = (gateway, listener, grant, secret)
+            break
+        steps.append(
+            Step(
+                "reference-check",
+                f"{gateway.ref}'s listener {listener['name']} would take {request.host}, but "
+                f"{problem}: Traefik leaves the listener out.",
+                src.GATEWAY_TLS,
+                short=f"listener {listener['name']} not programmed",
+            )
+        )
+    if chosen is None:
+        if point.tls:
+            refuse(
+                f"No valid listener on port {point.port} has a certificate for {request.host}: "
+                "Traefik presents its own self-signed default certificate and the client's TLS "
+                "handshake fails.",
+                "TLS handshake fails",
+            )
+        else:
+            refuse(
+                f"No Gateway listener on port {point.port} accepts host {request.host}: 404.",
+                "404: no listener",
+            )
+        return
+    gateway, listener, grant, secret = chosen
     objects.append(gateway.diagram_id)
-    protocol = listener.get("protocol")
-    if protocol == "TLS":
-        raise gateway.error(
-            f"listener {listener['name']}: TLS passthrough (TLSRoute) is not modeled by the "
-            "packet walk"
-        )
-    if (protocol == "HTTPS") != point.tls or (protocol == "HTTPS") != (request.scheme == "https"):
-        raise gateway.error(
-            f"listener {listener['name']} ({protocol}) on the {point.name} entryPoint cannot "
-            f"serve {request.scheme}://{request.host}"
-        )
-    if protocol == "HTTPS":
+    host = listener.get("hostname") or "any host"
+    if secret:
         rivals = [
-            other for g, other in listeners[1:] if g == gateway and other.get("protocol") != "TLS"
+            f"{other['name']}'s {other.get('hostname') or 'empty hostname'}"
+            for g, other in listeners
+            if g == gateway
+            and other is not listener
+            and other.get("protocol") == "HTTPS"
+            and listener_precedence(other.get("hostname"))
+            < listener_precedence(listener.get("hostname"))
         ]
-        failure = _terminate_tls(ctx, gateway, listener, rivals, point, steps, objects)
-        if failure:
-            refuse(f"{failure[0].upper()}{failure[1:]}.", "TLS handshake fails")
-            return
+        if rivals:
+            host += f", more specific than {' and '.join(rivals)}"
+        allowed = ""
+        if grant is not None:
+            objects.append(grant.diagram_id)
+            allowed = f" ({grant.ref} allows the Gateway to use it)"
+        objects.append(f"secret-{secret.split('/')[1]}")
+        steps.append(
+            Step(
+                "tls-terminate",
+                f"The {point.name} entryPoint (port {point.port}) terminates TLS. Of the "
+                "certificates of the Gateway's listeners, Traefik presents the one whose names "
+                f"match the server name the client sends (SNI), {request.host}: Secret "
+                f"{secret}{allowed}, named by listener {listener['name']} (hostname {host}), "
+                "whose routes now apply.",
+                src.GATEWAY_TLS,
+                short=f"TLS ends here: listener {listener['name']}",
+            )
+        )
     else:
         steps.append(
             Step(
@@ -510,4 +536,5 @@ def walk_gateway(ctx: Context) -> None:
         "traefik",
         place,
         then=tls_step,
+        source=src.TRAEFIK_GATEWAY,
     )

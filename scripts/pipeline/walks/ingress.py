@@ -317,6 +317,7 @@ def send_to_backend(
     proxy_id: str,
     place: str,
     then: Step | None = None,
+    source: str = src.TRAEFIK_INGRESS_ROUTING,
 ) -> None:
     """The controller opens its own connection to a Pod of the backend Service (`then`: a
     step about that connection, such as TLS to the Pod, added after it).
@@ -370,7 +371,7 @@ def send_to_backend(
             f"It opens its own connection to {pod.ip}:{target} on {pod.node.name}"
             f"{f', one of the {count} Pods in the EndpointSlices of {service.ref}' if count > 1 else ''}"
             "; the ClusterIP and kube-proxy are not on this path.",
-            src.TRAEFIK_INGRESS_ROUTING,
+            source,
             short=f"new connection to {pod.ip}:{target}",
         )
     )

@@ -451,7 +451,9 @@ def translate_external(
     pod = ctx.choose("endpoint", candidates, lambda p: (p.name, p.node.name, p.ip))
     target = target_port(service, port, pod)
     snat = ctx.topology.egress_address(node, pod)
-    leaving = Packet(Addr(snat, packet.src.port), Addr(pod.ip, target), packet.proto, packet.what)
+    # kube-proxy's MASQUERADE rule asks for --random-fully: the source port is new and random,
+    # so the walk shows none.
+    leaving = Packet(Addr(snat), Addr(pod.ip, target), packet.proto, packet.what)
     where = "the bridge to its local Pods" if pod.node == node else "its overlay interface"
     if snat == node.ip:
         where = "its InternalIP"
@@ -468,8 +470,9 @@ def translate_external(
         ),
         Step(
             "snat",
-            f"The source is masqueraded to {snat}, {node.name}'s address on {where}, so that the "
-            f"reply returns through this node; the Pod sees a node address, not the client."
+            f"The source is masqueraded to {snat}, {node.name}'s address on {where}, with a "
+            "random source port (--random-fully), so that the reply returns through this node; "
+            f"the Pod sees a node address, not the client."
             f"{onwards}",
             src.KUBE_PROXY_IPTABLES,
             short=f"SNAT to {snat}",

@@ -108,7 +108,7 @@ def _pod_to_pod(ctx: Context, cni: Cni, client: Pod, target: Pod) -> None:
         f"bridge on {node.name}, out of eth0, its end of a veth pair.",
     )
     if cni.mode == "vxlan":
-        via = f"via {far.tunnel_address} dev {cni.tunnel_device}"
+        via = f"via {far.tunnel_address} dev {cni.tunnel_device} onlink"
         why = (
             f"the route the network plugin keeps for {far.name}'s Pod range leads into the "
             f"VXLAN device {cni.tunnel_device}"
@@ -126,9 +126,13 @@ def _pod_to_pod(ctx: Context, cni: Cni, client: Pod, target: Pod) -> None:
         ),
         Step(
             "no-nat",
-            f"No address is translated: the plugin's masquerade rules leave traffic between Pod "
-            f"addresses ({cni.cluster_cidr} to {cni.cluster_cidr}) alone, as the network model "
-            "requires.",
+            (
+                f"No address is translated: {cni.name}'s rule for traffic from this node's "
+                f"Pods to the Pod network (from {node.pod_cidr} to {cni.cluster_cidr}: RETURN) "
+                "stops before its masquerade rule, as the network model requires."
+            )
+            if cni.masquerade
+            else "No address is translated, as the network model requires.",
             src.FLANNEL_MASQ if cni.masquerade else src.K8S_NETWORK_MODEL,
             short="no NAT",
         ),
@@ -154,12 +158,13 @@ def _pod_to_pod(ctx: Context, cni: Cni, client: Pod, target: Pod) -> None:
             steps=[
                 Step(
                     "encapsulate",
-                    f"{cni.tunnel_device} wraps the whole packet in a VXLAN header (VNI "
-                    f"{cni.vni}) and an outer UDP packet from {node.name}'s address {node.ip} "
-                    f"to {far.name}'s {far.ip}, port {cni.vxlan_port}. {cni.name} "
-                    f"has written {far.name}'s tunnel MAC address and node address into "
-                    f"{node.name}'s neighbour and forwarding tables, so nothing is looked up on "
-                    "the wire.",
+                    f"{cni.tunnel_device} puts the packet in an Ethernet frame for "
+                    f"{far.name}'s {cni.tunnel_device}, adds a VXLAN header (VNI {cni.vni}) and "
+                    f"sends it all in a UDP packet from {node.name}'s address {node.ip} to "
+                    f"{far.name}'s {far.ip}, port {cni.vxlan_port}. {cni.name} wrote static "
+                    f"neighbour and forwarding entries for {far.name} ({far.tunnel_address}'s "
+                    f"MAC address, and which node has it), so no ARP or MAC learning happens "
+                    "through the tunnel.",
                     src.FLANNEL_VXLAN,
                     short=f"VXLAN to {far.ip}:{cni.vxlan_port}",
                 )
@@ -257,8 +262,9 @@ def _pod_to_outside(ctx: Context, cni: Cni, client: Pod, server: Outside) -> Non
             "snat",
             f"On the way out, {cni.name}'s rule in the nat table masquerades traffic from "
             f"{cni.cluster_cidr} to anything but multicast: the source becomes {node.ip}, the "
-            "address of eth0, with a random source port (--random-fully). Outside the cluster "
-            "nobody could route an answer to a Pod address.",
+            "address of eth0, with a random source port (--random-fully). Nothing outside the "
+            "cluster has a route to the Pod range, so an answer to a Pod address would get "
+            "lost.",
             src.FLANNEL_MASQ,
             short=f"SNAT to {node.ip}",
         )

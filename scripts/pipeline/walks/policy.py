@@ -147,7 +147,9 @@ def _decide(
             True,
             Step(
                 "policy-allow",
-                f"The packet comes {way} {pod.name}'s own node, which NetworkPolicy always allows.",
+                f"The packet carries an address of {pod.name}'s own node, {peer_ip}: traffic "
+                "to and from a Pod's own node is always allowed. (Whether a plugin sees "
+                "traffic from outside before or after a node's source NAT is not defined.)",
                 src.K8S_NETWORK_POLICY,
                 short="own node: allowed",
             ),
@@ -178,8 +180,10 @@ def _decide(
         Step(
             "drop",
             f"{pod.name} is isolated for {direction.lower()} ({names}) and no rule allows "
-            f"{proto} {port} {way} {who}: the network plugin drops the packet (plugins drop it "
-            "silently, as a rule), so the sender hears nothing until it times out.",
+            f"{proto} {port} {way} {who}: the network plugin discards the packet. Most "
+            "plugins (Calico, Cilium) drop it silently, so the sender waits until it times "
+            "out; kube-router (and k3s, which embeds it) rejects it, and the sender sees "
+            "Connection refused at once.",
             src.K8S_NETWORK_POLICY,
             short=f"dropped: {direction.lower()} not allowed",
         ),
