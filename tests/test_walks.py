@@ -280,14 +280,14 @@ def test_metallb_the_elected_node_answers_arp_and_receives_the_traffic():
     assert walk.hops[0].leaving.proto == "ARP"
     assert hop_at(walk, f"speaker-{node}").leaving.proto == "ARP"
     kernel = hop_at(walk, f"kube-proxy-{node}")
-    assert kernel.arriving.dst.ip == "192.168.1.250"
+    assert kernel.arriving.dst.ip == "192.168.1.248"
     assert "dnat" in kinds(kernel)
 
 
 def test_metallb_election_follows_the_speaker_code():
     # layer2_controller.go: sort by sha256(node + "#" + ip), the first node announces.
     nodes = ["node-1", "node-2", "node-3"]
-    ip = "192.168.1.250"
+    ip = "192.168.1.248"
     expected = min(nodes, key=lambda n: hashlib.sha256(f"{n}#{ip}".encode()).hexdigest())
     assert elected_node_by_hash(nodes, ip) == expected
 
