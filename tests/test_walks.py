@@ -465,6 +465,36 @@ def test_mesh_plaintext_is_refused_by_strict_peer_authentication(examples):
     assert "STRICT" in walk.hops[-1].steps[-1].text
 
 
+# --- Traffic locality (kubernetes.io: Service traffic distribution, traffic policies) ---------
+
+
+def test_prefer_same_node_keeps_the_connection_on_the_clients_node():
+    walk = compute("endpoints", "prefer-same-node")
+    kernel = hop_at(walk, "kube-proxy-node-1")
+    assert kinds(kernel)[:2] == ["endpoint-choice", "dnat"]
+    assert kernel.leaving.dst.ip == "10.244.1.17"  # the web Pod on node-1, every time
+
+
+def test_prefer_same_node_falls_back_to_any_pod_without_a_local_one(examples):
+    walk = compute("endpoints", "prefer-fallback")
+    kernel = hop_at(walk, "kube-proxy-node-3")
+    assert "no endpoint is hinted for node-3" in kernel.steps[0].text
+    assert "one of 2 ready endpoints" in kernel.steps[1].text
+    # Without the preference nothing is said about hints.
+    edit(
+        examples / "endpoints" / "service-web-prefer-local.yaml",
+        lambda s: s["spec"].pop("trafficDistribution"),
+    )
+    plain = hop_at(compute("endpoints", "prefer-same-node", examples), "kube-proxy-node-1")
+    assert "endpoint-choice" not in kinds(plain)
+
+
+def test_internal_traffic_policy_local_drops_on_a_node_without_a_pod():
+    walk = compute("endpoints", "local-only-dropped")
+    assert walk.outcome == Outcome.DROPPED
+    assert "internalTrafficPolicy Local" in walk.hops[-1].steps[-1].text
+
+
 # --- The Pod network (kubernetes.io: the network model; Flannel: VXLAN backend, masquerade) ---
 
 
@@ -889,6 +919,7 @@ def test_pages_use_the_walks_the_issue_asks_for():
         ("pod-network", "egress"),
         ("network-policy", "other"),
         ("gateway-api-https", "https"),
+        ("endpoints", "local-only-dropped"),
     ]:
         assert wanted in used, wanted
 

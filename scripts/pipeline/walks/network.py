@@ -369,9 +369,32 @@ def translate_cluster_ip(
     Virtual IPs and Service Proxies: kube-proxy's rules on the client's own node capture the
     Service's clusterIP and port and DNAT to a backend chosen at random, "without rewriting
     the client IP address". internalTrafficPolicy Local keeps only this node's endpoints and
-    drops the traffic when there are none.
+    drops the traffic when there are none. trafficDistribution PreferSameNode: the
+    EndpointSlice controller hints each endpoint for its own node, and kube-proxy uses the
+    endpoints hinted for its node when there are any, otherwise (no zone hints either) all.
     """
     candidates = endpoints(ctx, service)
+    preference: list[Step] = []
+    if (
+        service.spec.get("trafficDistribution") == "PreferSameNode"
+        and service.spec.get("internalTrafficPolicy", "Cluster") != "Local"
+    ):
+        local = [p for p in candidates if p.node == node]
+        if local:
+            candidates = local
+            said = (
+                f"{service.ref} has trafficDistribution PreferSameNode and {node.name} runs one "
+                f"of its Pods: the EndpointSlice hints for {node.name} leave only that Pod."
+            )
+        else:
+            said = (
+                f"{service.ref} has trafficDistribution PreferSameNode, but no endpoint is "
+                f"hinted for {node.name}, which runs none of its Pods, and there are no zone "
+                "hints: every ready endpoint stays a candidate."
+            )
+        preference.append(
+            Step("endpoint-choice", said, src.K8S_TRAFFIC_DISTRIBUTION, short="PreferSameNode")
+        )
     policy = service.spec.get("internalTrafficPolicy", "Cluster")
     if policy == "Local":
         candidates = [p for p in candidates if p.node == node]
@@ -385,11 +408,17 @@ def translate_cluster_ip(
             )
             return Translation(None, None, (step,), Outcome.DROPPED)
     pod, target, leaving = _dnat_to_endpoint(ctx, service, port, packet, candidates)
+    if all(p.node == node for p in candidates) and len(candidates) < len(endpoints(ctx, service)):
+        # Narrowed to this node's Pods by the policy or the hints.
+        chosen = f"{pod.ip}:{target}, the Pod on {node.name}"
+    else:
+        chosen = _endpoint_text(pod, target, len(candidates))
     steps = (
+        *preference,
         Step(
             "dnat",
             f"The rules for {service.ref} port {port['port']} match {packet.dst} and rewrite the "
-            f"destination to {_endpoint_text(pod, target, len(candidates))}.",
+            f"destination to {chosen}.",
             src.K8S_VIPS,
             short=f"DNAT to {pod.ip}:{target}",
         ),

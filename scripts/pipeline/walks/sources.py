@@ -10,6 +10,7 @@ K8S_NODEPORT = K8S_SERVICE + "#type-nodeport"
 K8S_LOADBALANCER = K8S_SERVICE + "#loadbalancer"
 K8S_VIPS = "https://kubernetes.io/docs/reference/networking/virtual-ips/"
 K8S_TRAFFIC_POLICY = K8S_VIPS + "#traffic-policies"
+K8S_TRAFFIC_DISTRIBUTION = K8S_SERVICE + "#traffic-distribution"
 K8S_SOURCE_IP = "https://kubernetes.io/docs/tutorials/services/source-ip/"
 K8S_DNS = "https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/"
 K8S_ACCESS_SERVICES = (
