@@ -465,6 +465,20 @@ def test_mesh_plaintext_is_refused_by_strict_peer_authentication(examples):
     assert "STRICT" in walk.hops[-1].steps[-1].text
 
 
+# --- The client's address (Using Source IP; MetalLB layer 2; Traefik forwarded headers) ------
+
+
+def test_client_ip_local_policy_keeps_the_client_up_to_traefik_then_x_forwarded_for():
+    client_ip = topology("client-ip")["outside"]["client"]["ip"]
+    walk = compute("client-ip", "local")
+    # Local: MetalLB announces only from a node with a ready endpoint (the Traefik Pod's).
+    assert "only eligible node" in hop_at(walk, "speaker-node-3").steps[0].text
+    traefik = hop_at(walk, "traefik")
+    assert traefik.arriving.src.ip == client_ip  # no SNAT on node-3
+    assert f"X-Forwarded-For: {client_ip}" in " ".join(s.text for s in traefik.steps)
+    assert walk.hops[-1].arriving.src.ip == traefik.leaving.src.ip  # the app's peer: Traefik
+
+
 # --- Traffic locality (kubernetes.io: Service traffic distribution, traffic policies) ---------
 
 
@@ -920,6 +934,7 @@ def test_pages_use_the_walks_the_issue_asks_for():
         ("network-policy", "other"),
         ("gateway-api-https", "https"),
         ("endpoints", "local-only-dropped"),
+        ("client-ip", "local"),
     ]:
         assert wanted in used, wanted
 

@@ -463,7 +463,7 @@ def translate_external(
         steps = (
             Step(
                 "dnat",
-                f"{entry} of {service.ref} (externalTrafficPolicy Local) leads only to Pods on "
+                f"{entry[0].upper()}{entry[1:]} of {service.ref} (externalTrafficPolicy Local) leads only to Pods on "
                 f"{node.name}: the destination becomes "
                 f"{_endpoint_text(pod, target, len(local))}.",
                 src.K8S_SOURCE_IP,
@@ -492,7 +492,7 @@ def translate_external(
     steps = (
         Step(
             "dnat",
-            f"{entry} of {service.ref} (externalTrafficPolicy Cluster) may lead to any ready "
+            f"{entry[0].upper()}{entry[1:]} of {service.ref} (externalTrafficPolicy Cluster) may lead to any ready "
             f"Pod: the destination becomes {_endpoint_text(pod, target, len(candidates))}.",
             src.K8S_SOURCE_IP,
             short=f"DNAT to {pod.ip}:{target}",

@@ -645,10 +645,16 @@ def _elected_node(ctx: Context, service: Obj, address: str) -> tuple[Node, str]:
             f"The speakers elected {node.name} to announce {address} (each computes the same "
             "choice from the eligible nodes' names and the address)."
         )
+    if not names:
+        raise ctx.topology_error(f"no node is eligible to announce {address}")
     node = ctx.topology.nodes[elected_node_by_hash(names, address)]
+    local = service.spec.get("externalTrafficPolicy", "Cluster") == "Local"
+    why = " (externalTrafficPolicy Local: only nodes with a ready endpoint)" if local else ""
+    if len(names) == 1:
+        return node, f"{node.name} is the only eligible node{why}, so it announces {address}."
     return node, (
-        f"Each speaker sorts the eligible nodes ({', '.join(names)}) by a hash of node name and "
-        f"address; {node.name} comes first and announces {address}."
+        f"Each speaker sorts the eligible nodes ({', '.join(names)}){why} by a hash of node "
+        f"name and address; {node.name} comes first and announces {address}."
     )
 
 
