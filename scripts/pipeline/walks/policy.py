@@ -31,6 +31,13 @@ if TYPE_CHECKING:  # the rule modules pass their Context; importing it here woul
     from scripts.pipeline.walks.topology import Pod
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"  # set by the control plane on every namespace
+# What a rejected packet (ICMP port unreachable) means to the sender, by protocol.
+REJECTED = {
+    "TCP": ", and the connection fails at once with Connection refused",
+    "UDP": "; whether a resolver notices it at once or still waits out its timeout depends on "
+    "the resolver",
+    "SCTP": ", and the association fails at once",
+}
 
 
 @dataclass(frozen=True)
@@ -182,8 +189,8 @@ def _decide(
             f"{pod.name} is isolated for {direction.lower()} ({names}) and no rule allows "
             f"{proto} {port} {way} {who}: the network plugin discards the packet. Most "
             "plugins (Calico, Cilium) drop it silently, so the sender waits until it times "
-            "out; kube-router (and k3s, which embeds it) rejects it, and the sender sees "
-            "Connection refused at once.",
+            "out; kube-router (k3s's default policy controller) rejects it with an ICMP "
+            f"error{REJECTED[proto]}.",
             src.K8S_NETWORK_POLICY,
             short=f"dropped: {direction.lower()} not allowed",
         ),
