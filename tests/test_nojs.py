@@ -33,22 +33,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def nojs_page(browser, server, form: str):
-    context = browser.new_context(
-        viewport=bs.FORMS[form],
-        java_script_enabled=False,
-        service_workers="block",
-        is_mobile=form == "mobile",
-        has_touch=form == "mobile",
-    )
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(server.origin + "/")
-            else route.abort("blockedbyclient")
-        ),
-    )
-    return context
+    return bs.new_context(browser, server.origin, form, js=False)
 
 
 def test_page_reads_without_javascript(browser, server, slug):

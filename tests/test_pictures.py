@@ -31,7 +31,7 @@ from tests.support.site_pages import LABEL_SIZES_JS
 pytestmark = pytest.mark.browser
 
 SHOTS = bs.SCREENSHOTS / "diagrams"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS = bs.PICTURE_FORMS
 CONTRAST_MIN = 4.5
 TOOLTIP = re.compile(r"^(?:Pod of )?[A-Z][A-Za-z0-9]+ [a-z0-9][a-z0-9.-]*(?: on [\w-]+)?$")
 
@@ -139,14 +139,7 @@ def luminance(colour: list[float]) -> float:
 
 
 def open_page(browser, server, slug: str, form: str, scheme: str):
-    context = browser.new_context(
-        viewport=VIEWPORTS[form],
-        device_scale_factor=1,
-        is_mobile=form == "phone",
-        has_touch=form == "phone",
-        color_scheme=scheme,
-        service_workers="block",
-    )
+    context = bs.new_context(browser, server.origin, form, scheme)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -39,7 +39,7 @@ HIGHLIGHT_CONTRAST_MIN = 3.0
 FAILED = {"dropped", "refused"}
 CONTROL = ".pw-control"
 WALK_SCRIPT = "/assets/javascripts/walk.js"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS = bs.PICTURE_FORMS
 # The page the control is driven on: four walks (Cluster, Local, one dropped) on one diagram.
 NODEPORT = "nodeport"
 
@@ -212,27 +212,7 @@ RED_JS = """() => {
 
 
 def new_context(browser, server, form: str = "desktop", scheme: str = "light", js: bool = True):
-    """A fresh profile; requests to other hosts are aborted and recorded."""
-    context = browser.new_context(
-        viewport=VIEWPORTS[form],
-        device_scale_factor=1,
-        is_mobile=form == "phone",
-        has_touch=form == "phone",
-        color_scheme=scheme,
-        java_script_enabled=js,
-        service_workers="block",
-    )
-    context.third_party = []
-
-    def route(route):
-        if route.request.url.startswith(server.origin + "/"):
-            route.continue_()
-        else:
-            context.third_party.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    context.route("**/*", route)
-    return context
+    return bs.new_context(browser, server.origin, form, scheme, js=js)
 
 
 def open_page(context, server, slug: str):

@@ -692,6 +692,33 @@ def test_policies_need_the_plugin_declared(examples):
     one_line_error(excinfo, "walk-topology.yml", "cni", "NetworkPolicies")
 
 
+def test_policy_also_applies_to_a_controllers_own_connection(examples):
+    # Egress isolation of the Traefik Pods: its connection to the app Pod is a new connection
+    # from a Pod like any other, so it is dropped on Traefik's node.
+    folder = examples / "ingress"
+    (folder / "networkpolicy-traefik-deny.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": "traefik-deny", "namespace": "traefik"},
+                "spec": {"podSelector": {}, "policyTypes": ["Egress"]},
+            }
+        )
+    )
+    edit(
+        folder / TOPOLOGY_FILE,
+        lambda t: t.update(cni={"cluster_cidr": "10.244.0.0/16", "network_policy": True}),
+    )
+    edit(
+        folder / TOPOLOGY_FILE,
+        lambda t: t["walks"]["www-api"]["manifests"].append("networkpolicy-traefik-deny.yaml"),
+    )
+    walk = compute("ingress", "www-api", examples)
+    assert walk.outcome == Outcome.DROPPED
+    assert walk.hops[-1].place_id == "traefik" and "egress" in walk.hops[-1].steps[-1].text
+
+
 # --- HTTPS at the Gateway (Gateway API: listener TLS, ReferenceGrant, BackendTLSPolicy) -----
 
 

@@ -21,6 +21,7 @@ from tests.support.site_pages import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     MERMAID_PATH,
+    PICTURE_VIEWPORTS,
     REVEAL_MERMAID_JS,
     has_mermaid,
     page_path,
@@ -35,6 +36,11 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
 FORMS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 375, "height": 740}}
+# The widths the pictures are judged at (the same as the benchmark's): desktop column, phone.
+PICTURE_FORMS = {
+    form: {"width": width, "height": height} for form, (width, height) in PICTURE_VIEWPORTS.items()
+}
+HANDHELD = {"mobile", "phone"}
 SCHEMES = {"light": "default", "dark": "slate"}  # reader's name -> Material's scheme name
 
 # axe rules that cannot apply to this site, each with its reason. Empty on purpose: a
@@ -141,19 +147,23 @@ class Traffic:
             self.failed.append(f"{response.url}: HTTP {response.status}")
 
 
-def new_context(browser: Browser, origin: str, form: str, scheme: str) -> BrowserContext:
-    """A fresh profile (empty storage) of one form factor and preferred color scheme.
+def new_context(
+    browser: Browser, origin: str, form: str, scheme: str = "light", js: bool = True
+) -> BrowserContext:
+    """A fresh profile (empty storage) of one form factor (FORMS or PICTURE_FORMS) and
+    preferred color scheme, with or without JavaScript.
 
     Every request is routed: the site's own go through, any other host is recorded by the
     Traffic of the page (via the `third_party` list on the context) and aborted, so no
     traffic leaves the machine and every third-party URL is named by the tests.
     """
     context = browser.new_context(
-        viewport=FORMS[form],
+        viewport={**FORMS, **PICTURE_FORMS}[form],
         device_scale_factor=1,
-        is_mobile=form == "mobile",
-        has_touch=form == "mobile",
+        is_mobile=form in HANDHELD,
+        has_touch=form in HANDHELD,
         color_scheme=scheme,
+        java_script_enabled=js,
         service_workers="block",
     )
     context.third_party = []  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from scripts.pipeline.walks.manifests import label_selector_matches
 from tests.support.manifests_common import Problem, group_of, label
 
 # k8s.io/apimachinery/pkg/util/validation/validation.go: IsDNS1035Label, IsDNS1123Label,
@@ -522,27 +523,6 @@ def _governing_service_problems(
             )
 
 
-def _selects(selector: dict, labels: dict) -> bool:
-    """metav1.LabelSelector semantics: every matchLabels pair AND every matchExpressions
-    requirement (k8s.io/apimachinery/pkg/apis/meta/v1, LabelSelectorAsSelector; NotIn and
-    DoesNotExist also match a Pod that lacks the key)."""
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for requirement in selector.get("matchExpressions") or []:
-        key = (requirement or {}).get("key")
-        operator = (requirement or {}).get("operator")
-        values = (requirement or {}).get("values") or []
-        if operator == "In" and labels.get(key) not in values:
-            return False
-        if operator == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if operator == "Exists" and key not in labels:
-            return False
-        if operator == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
 def _pod_label_sets(folder_docs: list[dict], namespace: str | None) -> list[tuple[str, dict]]:
     """(owner, labels) of every Pod the folder would create in `namespace`: the Pod template
     of each workload, and each bare Pod."""
@@ -573,7 +553,7 @@ def _network_policy_problems(path: Path, doc: dict, folder_docs: list[dict]) -> 
     if not (selector.get("matchLabels") or selector.get("matchExpressions")):
         return
     candidates = _pod_label_sets(folder_docs, _namespace(doc))
-    if not candidates or any(_selects(selector, labels) for _, labels in candidates):
+    if not candidates or any(label_selector_matches(selector, labels) for _, labels in candidates):
         return
     names = ", ".join(owner for owner, _ in candidates)
     yield Problem(

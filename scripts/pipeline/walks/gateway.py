@@ -10,11 +10,13 @@ from scripts.pipeline.walks import sources as src
 from scripts.pipeline.walks.ingress import (
     arrive_at_controller,
     controller_place,
+    forwarded_headers,
     lookup_service,
+    refuse_at_controller,
     send_to_backend,
 )
 from scripts.pipeline.walks.manifests import Obj, label_selector_matches
-from scripts.pipeline.walks.model import Outcome, Step
+from scripts.pipeline.walks.model import Step
 from scripts.pipeline.walks.network import Context, service_port
 
 GROUP = "gateway.networking.k8s.io"
@@ -293,17 +295,9 @@ def walk_gateway(ctx: Context) -> None:
     steps: list[Step] = []
     objects: list[str] = []
 
-    def refuse(text: str, short: str) -> None:
-        steps.append(Step("refuse", text, src.GATEWAY_HTTPROUTE_RULE, short=short))
-        ctx.builder.add(
-            place,
-            "traefik",
-            arriving=entry.packet,
-            leaving=None,
-            steps=steps,
-            outcome=Outcome.REFUSED,
-            objects=objects,
-        )
+    def refuse(text: str, short: str, source: str = src.GATEWAY_HTTPROUTE_RULE) -> None:
+        why = Step("refuse", text, source, short=short)
+        refuse_at_controller(ctx, controller, entry.packet, steps, objects, why)
 
     listeners = sorted(
         (
@@ -358,6 +352,7 @@ def walk_gateway(ctx: Context) -> None:
                 "Traefik presents its own self-signed default certificate and the client's TLS "
                 "handshake fails.",
                 "TLS handshake fails",
+                src.GATEWAY_TLS,
             )
         else:
             refuse(
@@ -504,16 +499,7 @@ def walk_gateway(ctx: Context) -> None:
     service = lookup_service(ctx, route, backend["name"], namespace)
     objects.append(service.diagram_id)
     port = service_port(service, backend.get("port"))
-    if request.scheme == "https":
-        # Traefik tells the app how the client connected (Traefik docs, forwarded headers).
-        steps.append(
-            Step(
-                "set-header",
-                f"It sets X-Forwarded-Proto: https and X-Forwarded-For: {entry.packet.src.ip}.",
-                src.TRAEFIK_FORWARDED,
-                short="X-Forwarded-Proto: https",
-            )
-        )
+    steps.append(forwarded_headers(entry.packet, point.tls))
     policy, tls_step = _backend_tls(ctx, service, port)
     if policy is None and (port.get("port") == 443 or port.get("name") == "https"):
         # Traefik's own rule (TLS to a port 443 or named https) has no certificate check to

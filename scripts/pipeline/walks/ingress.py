@@ -12,12 +12,12 @@ from scripts.pipeline.walks.model import Addr, Outcome, Packet, Step
 from scripts.pipeline.walks.network import (
     Context,
     cluster_ip,
+    cluster_ip_hop,
     deliver_to_pod,
+    egress_allows,
     endpoints,
-    kernel_place,
     service_port,
     target_port,
-    translate_cluster_ip,
 )
 from scripts.pipeline.walks.services import Entry, connect_from_outside
 from scripts.pipeline.walks.topology import Pod
@@ -54,6 +54,27 @@ def entry_point(ctx: Context, port: int) -> EntryPoint:
 def controller_place(ctx: Context, pod: Pod) -> str:
     name = ctx.topology.controller.get("name", "controller")
     return f"{name.capitalize()} Pod on {pod.node.name}"
+
+
+def refuse_at_controller(
+    ctx: Context,
+    controller: Pod,
+    arriving: Packet,
+    steps: list[Step],
+    objects: list[str],
+    why: Step,
+) -> None:
+    """The controller answers the request itself (a 404, a 500, a failed handshake): the walk
+    ends at its Pod."""
+    ctx.builder.add(
+        controller_place(ctx, controller),
+        "traefik",
+        arriving=arriving,
+        leaving=None,
+        steps=[*steps, why],
+        outcome=Outcome.REFUSED,
+        objects=objects,
+    )
 
 
 def arrive_at_controller(ctx: Context) -> tuple[Entry, Pod, EntryPoint] | None:
@@ -175,21 +196,19 @@ def walk_ingress(ctx: Context) -> None:
         # Secret that spec.tls lists for the host and speaks plain HTTP to the backend.
         tls = _tls_for(ctx, request.host)
         if tls is None:
-            ctx.builder.add(
-                controller_place(ctx, controller),
-                "traefik",
-                arriving=entry.packet,
-                leaving=None,
-                steps=[
-                    Step(
-                        "refuse",
-                        f"No Ingress lists {request.host} under spec.tls, so Traefik presents "
-                        "its own self-signed default certificate, which the client rejects.",
-                        src.K8S_INGRESS_TLS,
-                        short="no certificate for the host",
-                    )
-                ],
-                outcome=Outcome.REFUSED,
+            refuse_at_controller(
+                ctx,
+                controller,
+                entry.packet,
+                steps,
+                objects,
+                Step(
+                    "refuse",
+                    f"No Ingress lists {request.host} under spec.tls, so Traefik presents "
+                    "its own self-signed default certificate, which the client rejects.",
+                    src.K8S_INGRESS_TLS,
+                    short="no certificate for the host",
+                ),
             )
             return
         ingress, secret = tls
@@ -208,23 +227,19 @@ def walk_ingress(ctx: Context) -> None:
     if match is None:
         default = next((i for i in served if i.spec.get("defaultBackend")), None)
         if default is None:
-            steps.append(
+            refuse_at_controller(
+                ctx,
+                controller,
+                entry.packet,
+                steps,
+                objects,
                 Step(
                     "refuse",
                     f"No Ingress rule matches host {request.host} and path {request.path}, and "
                     "none names a defaultBackend: Traefik answers 404 itself.",
                     src.K8S_INGRESS,
                     short="404: no rule matches",
-                )
-            )
-            ctx.builder.add(
-                controller_place(ctx, controller),
-                "traefik",
-                arriving=entry.packet,
-                leaving=None,
-                steps=steps,
-                outcome=Outcome.REFUSED,
-                objects=objects,
+                ),
             )
             return
         match = IngressMatch(default, -1, None, "", "", default.spec["defaultBackend"], 0)
@@ -253,16 +268,7 @@ def walk_ingress(ctx: Context) -> None:
     objects.append(service.diagram_id)
     port_ref = match.backend["service"].get("port") or {}
     port = service_port(service, port_ref.get("number", port_ref.get("name")))
-    forwarded_for = entry.packet.src.ip
-    steps.append(
-        Step(
-            "set-header",
-            f"It sets X-Forwarded-For: {forwarded_for}, the address the connection came from"
-            f"{', and X-Forwarded-Proto: https' if point.tls else ''}.",
-            src.TRAEFIK_FORWARDED,
-            short=f"X-Forwarded-For: {forwarded_for}",
-        )
-    )
+    steps.append(forwarded_headers(entry.packet, point.tls))
     send_to_backend(
         ctx,
         controller,
@@ -274,6 +280,18 @@ def walk_ingress(ctx: Context) -> None:
         proto,
         "traefik",
         controller_place(ctx, controller),
+    )
+
+
+def forwarded_headers(arrived: Packet, tls: bool) -> Step:
+    """Traefik adds the address the connection came from to X-Forwarded-For, and says in
+    X-Forwarded-Proto how the client connected (entryPoints, forwarded headers)."""
+    return Step(
+        "set-header",
+        f"It sets X-Forwarded-For: {arrived.src.ip}, the address the connection came from"
+        f"{', and X-Forwarded-Proto: https' if tls else ''}.",
+        src.TRAEFIK_FORWARDED,
+        short=f"X-Forwarded-For: {arrived.src.ip}",
     )
 
 
@@ -346,18 +364,9 @@ def send_to_backend(
         ctx.builder.add(
             place, proxy_id, arriving=arriving, leaving=leaving, steps=steps, objects=objects
         )
-        translation = translate_cluster_ip(ctx, proxy.node, leaving, service, port)
-        ctx.builder.add(
-            kernel_place(proxy.node),
-            proxy.node.kernel_id,
-            arriving=leaving,
-            leaving=translation.packet,
-            steps=list(translation.steps),
-            outcome=translation.outcome,
-            objects=[service.diagram_id],
-        )
-        if translation.pod is not None:
-            deliver_to_pod(ctx, translation.pod, translation.packet, reply=False)
+        reached = cluster_ip_hop(ctx, proxy, leaving, service, port)
+        if reached is not None:
+            deliver_to_pod(ctx, *reached, reply=False)
         return
     pod = ctx.choose("endpoint", pods, lambda p: (p.name, p.node.name, p.ip))
     target = target_port(service, port, pod)
@@ -377,7 +386,16 @@ def send_to_backend(
     )
     if then is not None:
         steps.append(then)
+    # The controller Pod's own egress policies apply to its connection to the Pod.
+    allowed = egress_allows(ctx, proxy, pod, leaving, steps, objects)
     ctx.builder.add(
-        place, proxy_id, arriving=arriving, leaving=leaving, steps=steps, objects=objects
+        place,
+        proxy_id,
+        arriving=arriving,
+        leaving=leaving if allowed else None,
+        steps=steps,
+        objects=objects,
+        outcome=Outcome.FORWARDED if allowed else Outcome.DROPPED,
     )
-    deliver_to_pod(ctx, pod, leaving, reply=False)
+    if allowed:
+        deliver_to_pod(ctx, pod, leaving, reply=False)

@@ -10,14 +10,13 @@ from scripts.pipeline.walks.manifests import Obj, label_selector_matches
 from scripts.pipeline.walks.model import Addr, Outcome, Packet, Step
 from scripts.pipeline.walks.network import (
     Context,
+    cluster_ip_hop,
     endpoints,
-    kernel_place,
     pod_sends,
     resolve,
     service_for_name,
     service_port,
     target_port,
-    translate_cluster_ip,
 )
 from scripts.pipeline.walks.topology import Pod
 
@@ -315,19 +314,8 @@ def walk_mesh(ctx: Context) -> None:
 
 def _plain_client(ctx: Context, client: Pod, packet: Packet, service: Obj, port: dict):
     """A Pod without a sidecar: kube-proxy's rules DNAT its connection like any other."""
-    translation = translate_cluster_ip(ctx, client.node, packet, service, port)
-    ctx.builder.add(
-        kernel_place(client.node),
-        client.node.kernel_id,
-        arriving=packet,
-        leaving=translation.packet,
-        steps=list(translation.steps),
-        outcome=translation.outcome,
-        objects=[service.diagram_id],
-    )
-    if translation.pod is None:
-        return None
-    return translation.pod, translation.packet, None
+    reached = cluster_ip_hop(ctx, client, packet, service, port)
+    return None if reached is None else (*reached, None)
 
 
 def _client_sidecar(ctx: Context, client: Pod, packet: Packet, service: Obj, port: dict, fqdn: str):

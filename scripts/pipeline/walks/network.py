@@ -268,14 +268,13 @@ def dns_hops(ctx: Context, client: Pod, host: str) -> tuple[DnsAnswer, Packet | 
             short="search list, ndots:5",
         )
     ]
-    verdict = None
+    objects: list[str] = []
+    dropped = False
     if policies_apply(ctx):
         # Policies see the query after the kube-dns Service's translation: a CoreDNS Pod, UDP 53.
         coredns = _coredns_pod(ctx)
-        verdict = check_egress(ctx, client, coredns.ip, coredns, 53, "UDP")
-        if verdict is not None:
-            steps.append(verdict.step)
-    dropped = verdict is not None and not verdict.allowed
+        to_coredns = Packet(query.src, Addr(coredns.ip, 53), "UDP", query.what)
+        dropped = not egress_allows(ctx, client, coredns, to_coredns, steps, objects)
     ctx.builder.add(
         f"{client.app} Pod on {client.node.name}",
         client.id,
@@ -283,7 +282,7 @@ def dns_hops(ctx: Context, client: Pod, host: str) -> tuple[DnsAnswer, Packet | 
         leaving=None if dropped else query,
         steps=steps,
         outcome=Outcome.DROPPED if dropped else Outcome.FORWARDED,
-        objects=list(verdict.objects) if verdict else [],
+        objects=objects,
     )
     if dropped:
         return answer, None
@@ -373,7 +372,8 @@ def translate_cluster_ip(
     EndpointSlice controller hints each endpoint for its own node, and kube-proxy uses the
     endpoints hinted for its node when there are any, otherwise (no zone hints either) all.
     """
-    candidates = endpoints(ctx, service)
+    ready = endpoints(ctx, service)
+    candidates = ready
     preference: list[Step] = []
     if (
         service.spec.get("trafficDistribution") == "PreferSameNode"
@@ -408,7 +408,7 @@ def translate_cluster_ip(
             )
             return Translation(None, None, (step,), Outcome.DROPPED)
     pod, target, leaving = _dnat_to_endpoint(ctx, service, port, packet, candidates)
-    if all(p.node == node for p in candidates) and len(candidates) < len(endpoints(ctx, service)):
+    if len(candidates) < len(ready):
         # Narrowed to this node's Pods by the policy or the hints.
         chosen = f"{pod.ip}:{target}, the Pod on {node.name}"
     else:
@@ -549,13 +549,16 @@ def un_nat_reply(
     original: Packet,
     objects: list[str],
     *,
-    final: bool = False,
+    place: tuple[str, str] | None = None,
+    source: str = src.K8S_VIPS,
 ) -> Packet:
-    """The reply passes the node that translated the request; conntrack restores it."""
+    """The reply passes the node that translated the request; conntrack restores it. `place`
+    (its words and id) when the translation is not kube-proxy's, e.g. a CNI's masquerade."""
     restored = Packet(original.dst, original.src, reply.proto, reply.what)
+    where, where_id = place or (kernel_place(node), node.kernel_id)
     ctx.builder.add(
-        kernel_place(node),
-        node.kernel_id,
+        where,
+        where_id,
         arriving=reply,
         leaving=restored,
         steps=[
@@ -563,7 +566,7 @@ def un_nat_reply(
                 "un-nat",
                 "Connection tracking recognizes the reply and restores the addresses the "
                 f"connection arrived with: {restored}.",
-                src.K8S_VIPS,
+                source,
                 short="un-NAT (conntrack)",
             )
         ],
@@ -571,6 +574,70 @@ def un_nat_reply(
         objects=objects,
     )
     return restored
+
+
+def receive_reply(
+    ctx: Context, node_id: str, place: str, packet: Packet, text: str, source: str = src.K8S_VIPS
+) -> None:
+    """The last hop of a walk that follows the answer back to the client."""
+    ctx.builder.add(
+        place,
+        node_id,
+        arriving=packet,
+        leaving=None,
+        steps=[Step("deliver", text, source)],
+        outcome=Outcome.DELIVERED,
+        direction="reply",
+    )
+
+
+def egress_allows(
+    ctx: Context,
+    sender: Pod,
+    receiver: Pod | None,
+    packet: Packet,
+    steps: list[Step],
+    objects: list,
+) -> bool:
+    """The sender's egress policies for a new connection, checked where it leaves the sender's
+    node (on the packet as it goes, after any Service translation): appends the verdict to
+    `steps` and `objects`; False when they drop the packet."""
+    verdict = check_egress(
+        ctx, sender, packet.dst.ip, receiver, packet.dst.port or 0, packet.proto_l4
+    )
+    if verdict is None:
+        return True
+    steps.append(verdict.step)
+    objects.extend(verdict.objects)
+    return verdict.allowed
+
+
+def cluster_ip_hop(
+    ctx: Context, sender: Pod, packet: Packet, service: Obj, port: dict
+) -> tuple[Pod, Packet] | None:
+    """A Pod's connection to a ClusterIP, as the hop on the sender's node: kube-proxy's
+    translation, then the sender's egress policies, which see the translated packet (the
+    Pod's address and port). Returns the chosen Pod and the packet on its way, or None when
+    the packet is dropped here."""
+    translation = translate_cluster_ip(ctx, sender.node, packet, service, port)
+    steps, leaving, outcome = list(translation.steps), translation.packet, translation.outcome
+    objects = [service.diagram_id]
+    if leaving is not None and not egress_allows(
+        ctx, sender, translation.pod, leaving, steps, objects
+    ):
+        leaving, outcome = None, Outcome.DROPPED
+    ctx.builder.add(
+        kernel_place(sender.node),
+        sender.node.kernel_id,
+        arriving=packet,
+        leaving=leaving,
+        steps=steps,
+        outcome=outcome,
+        objects=objects,
+    )
+    if translation.pod is None or leaving is None:
+        return None
+    return translation.pod, leaving
 
 
 def deliver_to_pod(

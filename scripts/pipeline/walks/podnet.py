@@ -15,8 +15,14 @@ import ipaddress
 
 from scripts.pipeline.walks import sources as src
 from scripts.pipeline.walks.model import Addr, Outcome, Packet, Step
-from scripts.pipeline.walks.network import Context, deliver_to_pod
-from scripts.pipeline.walks.policy import check_egress
+from scripts.pipeline.walks.network import (
+    Context,
+    deliver_to_pod,
+    egress_allows,
+    pod_sends,
+    receive_reply,
+    un_nat_reply,
+)
 from scripts.pipeline.walks.topology import Cni, Node, Outside, Pod
 
 
@@ -50,18 +56,16 @@ def walk_pod_ip(ctx: Context) -> None:
 
 
 def _send(ctx: Context, client: Pod, dst: Addr, text: str) -> Packet:
-    packet = Packet(
-        Addr(client.ip, ctx.ephemeral_port()), dst, "TCP", f"SYN, then {ctx.request.line}"
-    )
-    ctx.builder.add(
+    return pod_sends(
+        ctx,
+        client,
         f"{client.app} Pod on {client.node.name}",
-        client.id,
-        arriving=None,
-        leaving=packet,
-        steps=[Step("send", text, src.K8S_NETWORK_MODEL)],
+        dst.ip,
+        "TCP",
+        f"SYN, then {ctx.request.line}",
+        Step("send", text, src.K8S_NETWORK_MODEL),
         objects=[client.owner.diagram_id] if client.owner else [],
     )
-    return packet
 
 
 def _bridge_place(cni: Cni, node: Node) -> str:
@@ -210,22 +214,21 @@ def _egress(
 ) -> bool:
     """The sending Pod's egress policies, checked on its node as the packet leaves the Pod;
     False (and a hop that drops it) when they do not allow it."""
-    verdict = check_egress(ctx, client, target.ip, target, packet.dst.port or 0, packet.proto)
-    if verdict is None:
-        return True
-    steps.insert(0, verdict.step)
-    if verdict.allowed:
-        return True
-    ctx.builder.add(
-        _bridge_place(cni, client.node),
-        cni.bridge_id(client.node),
-        arriving=packet,
-        leaving=None,
-        steps=steps[:1],
-        outcome=Outcome.DROPPED,
-        objects=list(verdict.objects),
-    )
-    return False
+    checked: list[Step] = []
+    objects: list[str] = []
+    allowed = egress_allows(ctx, client, target, packet, checked, objects)
+    steps[:0] = checked
+    if not allowed:
+        ctx.builder.add(
+            _bridge_place(cni, client.node),
+            cni.bridge_id(client.node),
+            arriving=packet,
+            leaving=None,
+            steps=checked,
+            outcome=Outcome.DROPPED,
+            objects=objects,
+        )
+    return allowed
 
 
 def _pod_to_outside(ctx: Context, cni: Cni, client: Pod, server: Outside) -> None:
@@ -301,24 +304,18 @@ def _pod_to_outside(ctx: Context, cni: Cni, client: Pod, server: Outside) -> Non
             Step("reply", f"It answers to {leaving.src}.", src.MASQUERADE),
         ],
     )
-    restored = Packet(syn.dst, syn.src, reply.proto, reply.what)
     if cni.masquerade:
-        ctx.builder.add(
-            f"{node.name}: eth0 ({node.ip})",
-            cni.uplink_id(node),
-            arriving=reply,
-            leaving=restored,
-            direction="reply",
-            steps=[
-                Step(
-                    "un-nat",
-                    "Connection tracking recognizes the reply and restores the Pod's address "
-                    f"and port: {restored}.",
-                    src.MASQUERADE,
-                    short="un-NAT (conntrack)",
-                )
-            ],
+        restored = un_nat_reply(
+            ctx,
+            node,
+            reply,
+            syn,
+            [],
+            place=(f"{node.name}: eth0 ({node.ip})", cni.uplink_id(node)),
+            source=src.MASQUERADE,
         )
+    else:
+        restored = Packet(syn.dst, syn.src, reply.proto, reply.what)
     ctx.builder.add(
         _bridge_place(cni, node),
         cni.bridge_id(node),
@@ -335,20 +332,12 @@ def _pod_to_outside(ctx: Context, cni: Cni, client: Pod, server: Outside) -> Non
             )
         ],
     )
-    ctx.builder.add(
-        f"{client.app} Pod on {node.name}",
+    receive_reply(
+        ctx,
         client.id,
-        arriving=restored,
-        leaving=None,
-        direction="reply",
-        steps=[
-            Step(
-                "deliver",
-                f"{client.name} receives the answer from {restored.src}; the translation on "
-                f"{node.name} is invisible to it.",
-                src.MASQUERADE,
-                short=f"answer from {restored.src}",
-            )
-        ],
-        outcome=Outcome.DELIVERED,
+        f"{client.app} Pod on {node.name}",
+        restored,
+        f"{client.name} receives the answer from {restored.src}; the translation on "
+        f"{node.name} is invisible to it.",
+        src.MASQUERADE,
     )

@@ -14,21 +14,22 @@ from scripts.pipeline.walks.manifests import Obj, label_selector_matches
 from scripts.pipeline.walks.model import Addr, Outcome, Packet, Step
 from scripts.pipeline.walks.network import (
     Context,
+    cluster_ip_hop,
     deliver_to_pod,
     dns_hops,
+    egress_allows,
     endpoints,
     is_headless,
     kernel_place,
     node_port,
     pod_sends,
+    receive_reply,
     service_for_node_port,
     service_port,
     target_port,
-    translate_cluster_ip,
     translate_external,
     un_nat_reply,
 )
-from scripts.pipeline.walks.policy import check_egress
 from scripts.pipeline.walks.topology import Node, Pod
 
 # --- from a Pod: ClusterIP and headless -----------------------------------------------------
@@ -100,36 +101,15 @@ def walk_cluster_ip(ctx: Context) -> None:
             objects=[service.diagram_id],
         )
         return
-    port = ports[0]
-    translation = translate_cluster_ip(ctx, client.node, syn, service, port)
-    steps, leaving, outcome = list(translation.steps), translation.packet, translation.outcome
-    objects = [service.diagram_id]
-    if translation.pod is not None and leaving is not None:
-        # The sender's egress policies see the translated packet: the Pod's address and port.
-        verdict = check_egress(
-            ctx, client, leaving.dst.ip, translation.pod, leaving.dst.port or 0, leaving.proto_l4
-        )
-        if verdict is not None:
-            steps.append(verdict.step)
-            objects += verdict.objects
-            if not verdict.allowed:
-                leaving, outcome = None, Outcome.DROPPED
-    ctx.builder.add(
-        kernel_place(client.node),
-        client.node.kernel_id,
-        arriving=syn,
-        leaving=leaving,
-        steps=steps,
-        outcome=outcome,
-        objects=objects,
-    )
-    if translation.pod is None or leaving is None:
+    reached = cluster_ip_hop(ctx, client, syn, service, ports[0])
+    if reached is None:
         return
-    reply = deliver_to_pod(ctx, translation.pod, leaving, reply=True)
+    pod, leaving = reached
+    reply = deliver_to_pod(ctx, pod, leaving, reply=True)
     if reply is None:
         return  # dropped by the receiver's ingress policies
     restored = un_nat_reply(ctx, client.node, reply, syn, [service.diagram_id])
-    _client_receives(
+    receive_reply(
         ctx,
         client.id,
         f"{client.app} Pod on {client.node.name}",
@@ -169,22 +149,28 @@ def walk_headless(ctx: Context) -> None:
         ),
         arriving=answer_packet,
     )
+    steps = [
+        Step(
+            "no-nat",
+            f"No rule matches: {service.ref} is headless, so kube-proxy installed none, and "
+            f"{pod.ip} is a real Pod address. The packet is routed unchanged.",
+            src.K8S_HEADLESS,
+            short="no rule, no NAT",
+        )
+    ]
+    objects = [service.diagram_id]
+    allowed = egress_allows(ctx, client, pod, syn, steps, objects)
     ctx.builder.add(
         kernel_place(client.node),
         client.node.kernel_id,
         arriving=syn,
-        leaving=syn,
-        steps=[
-            Step(
-                "no-nat",
-                f"No rule matches: {service.ref} is headless, so kube-proxy installed none, and "
-                f"{pod.ip} is a real Pod address. The packet is routed unchanged.",
-                src.K8S_HEADLESS,
-                short="no rule, no NAT",
-            )
-        ],
-        objects=[service.diagram_id],
+        leaving=syn if allowed else None,
+        steps=steps,
+        objects=objects,
+        outcome=Outcome.FORWARDED if allowed else Outcome.DROPPED,
     )
+    if not allowed:
+        return
     if request.port not in pod.numbers:
         # The app listens on its container ports; a SYN to any other port is answered with a
         # TCP reset. The Service's `port` is not translated for a headless Service.
@@ -225,24 +211,12 @@ def walk_headless(ctx: Context) -> None:
         direction="reply",
         objects=[service.diagram_id],
     )
-    _client_receives(
+    receive_reply(
         ctx,
         client.id,
         f"{client.app} Pod on {client.node.name}",
         reply,
         f"The answer comes straight from the Pod, {reply.src}.",
-    )
-
-
-def _client_receives(ctx: Context, node_id: str, place: str, packet: Packet, text: str) -> None:
-    ctx.builder.add(
-        place,
-        node_id,
-        arriving=packet,
-        leaving=None,
-        steps=[Step("deliver", text, src.K8S_VIPS)],
-        outcome=Outcome.DELIVERED,
-        direction="reply",
     )
 
 
@@ -697,7 +671,7 @@ def walk_from_outside(ctx: Context) -> None:
             objects=[entry.service.diagram_id],
         )
         restored = back
-    _client_receives(
+    receive_reply(
         ctx,
         "client",
         f"client {outside.ip}",
