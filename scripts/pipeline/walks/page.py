@@ -99,10 +99,10 @@ def _stamp(examples: Path) -> tuple:
     return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in examples.rglob("*") if p.is_file()))
 
 
-def walk_for_page(slug: str, variant: str, examples: Path = EXAMPLES) -> Walk:
+def walk_for_page(slug: str, variant: str, examples: Path, stamp: tuple) -> Walk:
     if not (examples / slug / TOPOLOGY_FILE).is_file():
         raise WalkError(examples / slug / TOPOLOGY_FILE, "no such file (a page asks for a walk)")
-    return _cached(slug, variant, examples, _stamp(examples))
+    return _cached(slug, variant, examples, stamp)
 
 
 def render_walk_placeholders(markdown: str, page_path: str, examples: Path = EXAMPLES) -> str:
@@ -114,12 +114,13 @@ def render_walk_placeholders(markdown: str, page_path: str, examples: Path = EXA
     """
     if not ANY_PLACEHOLDER.search(markdown):
         return markdown
+    stamp = _stamp(examples)  # once per page: every walk on it shares the files' state
 
     def walk_block(match: re.Match[str]) -> str:
         args = re.findall(r'"([a-z0-9-]+)"', match["args"])
         if len(args) != 2:
             raise WalkError(page_path, f"{match.group(0).strip()}: walk() takes a slug and a walk")
-        walk = walk_for_page(*args, examples=examples)
+        walk = walk_for_page(*args, examples, stamp)
         indent = match["indent"]
         return "\n".join(indent + line for line in render_html(walk).splitlines())
 
@@ -129,7 +130,7 @@ def render_walk_placeholders(markdown: str, page_path: str, examples: Path = EXA
             raise WalkError(
                 page_path, f"{match.group(0).strip()}: walk_sequence() takes a slug and walks"
             )
-        walks = [walk_for_page(args[0], variant, examples) for variant in args[1:]]
+        walks = [walk_for_page(args[0], variant, examples, stamp) for variant in args[1:]]
         indent = match["indent"]
         body = render_sequence(walks)
         fence = ["```mermaid", *body.splitlines(), "```"]
